@@ -1,0 +1,24 @@
+"""垫江县安全风险一张图 — the Streamlit app. Composition only: pages live in ``riskmap.ui``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from riskmap.ui import analysis, browse, data, export_page, flood, overview
+from riskmap.ui.state import t, view_state
+
+st.set_page_config(page_title="垫江县安全风险一张图", page_icon="🗺️", layout="wide")
+
+with st.sidebar:
+    lang = st.radio("语言 / Language", ["中文", "English"], horizontal=True, key="lang_choice")
+    view_state().lang = "en" if lang == "English" else "zh"
+
+PAGES = [
+    st.Page(overview.render, title=t("县域风险概览", "Overview"), url_path="overview", default=True),
+    st.Page(browse.render, title=t("图层浏览", "Map"), url_path="map"),
+    st.Page(export_page.render, title=t("乡镇导出", "Export"), url_path="export"),
+    st.Page(flood.render, title=t("汛期态势", "Flood season"), url_path="flood"),
+    st.Page(analysis.render, title=t("风险分析", "Analysis"), url_path="analysis"),
+    st.Page(data.render, title=t("数据管理", "Data"), url_path="data"),
+]
+st.navigation(PAGES).run()

@@ -1,0 +1,272 @@
+"""Disk I/O for registries: read and write GeoJSON layers, atomic saves, locks, versions.
+
+This is the one module of ``layers`` that touches registry files. Everything else takes and
+returns objects (``pandas``/``geopandas`` frames).
+
+File format (SPEC §2): RFC 7946 GeoJSON, lon/lat WGS 84, UTF-8 with Chinese as is, coordinates
+rounded to 7 decimals, one feature per line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+import shapely
+from filelock import FileLock, Timeout
+
+from layers.errors import LayerFileError, LayerLockError
+from layers.kinds import FieldType, LayerKind
+
+__all__ = [
+    "RawLayer",
+    "atomic_write_bytes",
+    "encode_feature_collection",
+    "frame_to_geojson_bytes",
+    "layer_lock",
+    "read_raw_layer",
+    "read_vector",
+    "write_geojson",
+]
+
+COORD_DECIMALS = 7
+LOCK_TIMEOUT_S = 30.0
+
+
+@dataclass
+class RawLayer:
+    """A registry file as read, before typing: one row per feature.
+
+    ``props`` holds the raw JSON property values (object columns); ``lon``/``lat`` are NaN
+    where the geometry is not a usable Point, and ``geom_type`` says what it was.
+    """
+
+    path: Path
+    props: pd.DataFrame
+    lon: np.ndarray
+    lat: np.ndarray
+    geom_type: np.ndarray  # "Point", "Polygon", ..., "" for null
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _decode_utf8(path: Path, data: bytes) -> None:
+    """Refuse non-UTF-8 files with a hint (GB18030 is what Chinese Excel exports)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        with contextlib.suppress(UnicodeDecodeError):
+            data.decode("gb18030")
+            hint = "；文件看起来是 GB18030/GBK 编码，请另存为 UTF-8，或用 `riskmap import` 导入（会自动识别编码）"
+        raise LayerFileError(f"{path}: 不是 UTF-8 编码（第 {exc.start} 字节起无法解码）{hint}") from None
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LayerFileError(f"{path}: 文件不存在") from None
+    except OSError as exc:
+        raise LayerFileError(f"{path}: 无法读取（{exc.strerror}）") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    _decode_utf8(path, data)
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        line = data[: exc.pos].count(b"\n") + 1
+        raise LayerFileError(f"{path}: 不是有效的 JSON（第 {line} 行：{exc.msg}）") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
+        doc.get("features"), list
+    ):
+        raise LayerFileError(f"{path}: 不是 GeoJSON FeatureCollection（缺少 \"type\": \"FeatureCollection\" 或 features 列表）")
+    return doc
+
+
+def _point_xy(geom) -> tuple[float, float, str]:
+    if not isinstance(geom, dict):
+        return np.nan, np.nan, ""
+    gtype = str(geom.get("type", ""))
+    coords = geom.get("coordinates")
+    if gtype != "Point" or not isinstance(coords, list | tuple) or len(coords) < 2:
+        return np.nan, np.nan, gtype if gtype != "Point" else "Point(empty)"
+    try:
+        return float(coords[0]), float(coords[1]), gtype
+    except (TypeError, ValueError):
+        return np.nan, np.nan, "Point(invalid)"
+
+
+def read_raw_layer(path: str | os.PathLike) -> RawLayer:
+    """Read a point-layer GeoJSON file without coercing any value.
+
+    Raises
+    ------
+    LayerFileError
+        The file is missing, not UTF-8, not JSON or not a FeatureCollection.
+    """
+    path = Path(path)
+    features = _load_json(path)["features"]
+    props = [f.get("properties") or {} if isinstance(f, dict) else {} for f in features]
+    xyg = [_point_xy(f.get("geometry") if isinstance(f, dict) else None) for f in features]
+    if xyg:
+        lon, lat, gtype = (np.array(c) for c in zip(*xyg, strict=True))
+    else:
+        lon, lat, gtype = np.empty(0), np.empty(0), np.empty(0, dtype=object)
+    frame = pd.DataFrame.from_records(props) if props else pd.DataFrame(index=range(0))
+    return RawLayer(path=path, props=frame, lon=lon.astype("float64"), lat=lat.astype("float64"),
+                    geom_type=gtype.astype(object))
+
+
+def read_vector(path: str | os.PathLike) -> gpd.GeoDataFrame:
+    """Read a base layer (county, townships, villages, river, forest) as WGS 84."""
+    path = Path(path)
+    _load_json(path)  # clear message on a broken file before GDAL sees it
+    gdf = gpd.read_file(path, engine="pyogrio")
+    if gdf.crs is None:
+        gdf = gdf.set_crs("EPSG:4326")
+    return gdf.to_crs("EPSG:4326") if not gdf.crs.equals("EPSG:4326") else gdf
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _jsonable(value, ftype: FieldType | None):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        if not np.isfinite(value):
+            return None
+        if ftype == FieldType.INT and float(value).is_integer():
+            return int(value)
+        return float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date().isoformat() if ftype == FieldType.DATE else value.isoformat()
+    return value
+
+
+def _field_types(kind: LayerKind | None) -> dict[str, FieldType]:
+    return {f.name: f.type for f in kind.all_fields} if kind else {}
+
+
+def _ordered_columns(frame: pd.DataFrame, kind: LayerKind | None) -> list[str]:
+    cols = [c for c in frame.columns if c != frame.geometry.name] if isinstance(frame, gpd.GeoDataFrame) else [
+        c for c in frame.columns if c != "geometry"]
+    if kind is None:
+        return cols
+    known = [n for n in kind.field_names if n in cols]
+    return known + [c for c in cols if c not in known]
+
+
+def _geometry_json(geom) -> bytes:
+    if geom is None or geom.is_empty:
+        return b"null"
+    if geom.geom_type == "Point":
+        x, y = round(geom.x, COORD_DECIMALS), round(geom.y, COORD_DECIMALS)
+        return b'{"type":"Point","coordinates":[' + repr(x).encode() + b"," + repr(y).encode() + b"]}"
+    rounded = shapely.set_precision(geom, 10 ** -COORD_DECIMALS) if geom.geom_type != "Point" else geom
+    return orjson.dumps(shapely.geometry.mapping(rounded))
+
+
+def frame_to_geojson_bytes(frame: gpd.GeoDataFrame, kind: LayerKind | None = None,
+                           extra_members: dict | None = None) -> bytes:
+    """Serialise a frame as a FeatureCollection, one feature per line (diff-friendly)."""
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    cols = _ordered_columns(frame, kind)
+    types = _field_types(kind)
+    columns = {c: frame[c].tolist() for c in cols}
+    geoms = frame.geometry.array
+    head = {"type": "FeatureCollection", **(extra_members or {})}
+    lines = [orjson.dumps(head)[:-1] + b',"features":[']
+    n = len(frame)
+    for i in range(n):
+        props = {c: _jsonable(columns[c][i], types.get(c)) for c in cols}
+        line = (b'{"type":"Feature","properties":' + orjson.dumps(props, option=orjson.OPT_NON_STR_KEYS)
+                + b',"geometry":' + _geometry_json(geoms[i]) + b"}")
+        lines.append(line + (b"," if i < n - 1 else b""))
+    lines.append(b"]}\n")
+    return b"\n".join(lines)
+
+
+def encode_feature_collection(frame: gpd.GeoDataFrame, kind: LayerKind | None = None) -> bytes:
+    """Alias kept for callers that think in terms of encoding rather than frames."""
+    return frame_to_geojson_bytes(frame, kind)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: temporary file in the same folder, fsync, rename.
+
+    A crash at any moment leaves either the old file or the new one, never a torn file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename durable where the OS allows
+        dirfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+
+
+def write_geojson(path: str | os.PathLike, frame: gpd.GeoDataFrame, kind: LayerKind | None = None,
+                  extra_members: dict | None = None) -> None:
+    """Write a frame as GeoJSON atomically (see :func:`frame_to_geojson_bytes`)."""
+    atomic_write_bytes(path, frame_to_geojson_bytes(frame, kind, extra_members))
+
+
+# ---------------------------------------------------------------- locks
+
+
+@contextlib.contextmanager
+def layer_lock(root: str | os.PathLike, layer_id: str, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Serialise writers of one layer across processes."""
+    lock_dir = Path(root) / ".locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_dir / f"{layer_id}.lock"))
+    try:
+        lock.acquire(timeout=timeout_s)
+    except Timeout:
+        raise LayerLockError(
+            f"图层 {layer_id} 正被另一个进程写入，{timeout_s:.0f} 秒内未释放；请稍后重试") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_json_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

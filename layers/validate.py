@@ -1,0 +1,268 @@
+"""Validation and typing of registry layers: every problem at once, vectorised.
+
+``check_layer`` turns a :class:`~layers.io.RawLayer` (raw JSON values) into a typed
+GeoDataFrame plus the list of :class:`~layers.errors.Problem` found. Rules (SPEC §3, issue 2):
+
+- required field missing, wrong type, value below its minimum, value outside the allowed set
+  (the message lists the allowed values), malformed date — errors;
+- duplicate id — error on every repeated row;
+- geometry not a Point, empty or non-finite — error;
+- outside the county — error; lon/lat apparently swapped — error with the hint;
+- township not one of the county's — error; outside the named township — warning;
+  missing township — derived from the location;
+- ``danger_level`` inconsistent with people/property per the national grading — warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.errors import Problem
+from layers.grading import danger_level_from
+from layers.io import RawLayer
+from layers.kinds import Field, FieldType, LayerKind
+
+__all__ = ["Area", "check_layer", "locate_townships"]
+
+_MAX_REPORTED_PER_RULE = 200  # per layer and field; the rest is summarised in one line
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+@dataclass(frozen=True)
+class Area:
+    """The county outline and its townships, prepared for fast point-in-polygon tests."""
+
+    county: shapely.Geometry
+    township_names: tuple[str, ...]
+    township_geoms: tuple[shapely.Geometry, ...]
+
+    @classmethod
+    def from_frames(cls, county: gpd.GeoDataFrame, townships: gpd.GeoDataFrame) -> Area:
+        outline = shapely.union_all(county.geometry.values)
+        shapely.prepare(outline)
+        geoms = tuple(townships.geometry.values)
+        for g in geoms:
+            shapely.prepare(g)
+        return cls(outline, tuple(townships["name"].astype(str)), geoms)
+
+
+def locate_townships(area: Area, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Name of the township containing each point ("" outside all of them).
+
+    >>> import shapely, numpy as np
+    >>> sq = shapely.box(0, 0, 1, 1)
+    >>> a = Area(sq, ("A",), (sq,))
+    >>> list(locate_townships(a, np.array([0.5, 2.0]), np.array([0.5, 0.5])))
+    ['A', '']
+    """
+    out = np.full(len(lon), "", dtype=object)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    for name, geom in zip(area.township_names, area.township_geoms, strict=True):
+        xmin, ymin, xmax, ymax = geom.bounds
+        cand = ok & (out == "") & (lon >= xmin) & (lon <= xmax) & (lat >= ymin) & (lat <= ymax)
+        idx = np.flatnonzero(cand)
+        if idx.size:
+            inside = shapely.contains_xy(geom, lon[idx], lat[idx]) | shapely.intersects_xy(
+                geom.boundary, lon[idx], lat[idx])
+            out[idx[inside]] = name
+    return out
+
+
+class _Collector:
+    """Collects problems, capping each (field, message-kind) so a 1M-row mistake stays readable."""
+
+    def __init__(self, layer: str, ids: np.ndarray):
+        self.layer, self.ids, self.problems = layer, ids, []
+
+    def add(self, severity: str, rows: np.ndarray, field: str | None, messages) -> None:
+        rows = np.asarray(rows)
+        if rows.size == 0:
+            return
+        msgs = [messages] * rows.size if isinstance(messages, str) else list(messages)
+        for r, m in zip(rows[:_MAX_REPORTED_PER_RULE], msgs[:_MAX_REPORTED_PER_RULE], strict=False):
+            self.problems.append(Problem(severity, self.layer, self.ids[r] or None, int(r) + 1, field, m))
+        if rows.size > _MAX_REPORTED_PER_RULE:
+            rest = rows.size - _MAX_REPORTED_PER_RULE
+            self.problems.append(Problem(severity, self.layer, None, None, field,
+                                         f"同类问题另有 {rest} 处未逐条列出（共 {rows.size} 处）"))
+
+
+def _present(col: pd.Series) -> np.ndarray:
+    return (col.notna() & (col.astype(str).str.strip() != "")).to_numpy()
+
+
+def _shown(v) -> str:
+    s = str(v)
+    return s if len(s) <= 40 else s[:37] + "…"
+
+
+def _check_numeric(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
+    is_bool = col.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool)
+    num = pd.to_numeric(col.where(~is_bool), errors="coerce")
+    bad = present & (num.isna().to_numpy() | is_bool)
+    if f.type == FieldType.INT:
+        frac = present & ~bad & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
+        bad |= frac
+    what = "整数" if f.type == FieldType.INT else "数字"
+    rows = np.flatnonzero(bad)
+    c.add("error", rows, f.name, [f"{f.label}应为{what}，现为“{_shown(col.iat[r])}”；请填{what}" for r in rows])
+    if f.min_value is not None:
+        low = np.flatnonzero(present & ~bad & (num.fillna(f.min_value).to_numpy() < f.min_value))
+        c.add("error", low, f.name, [f"{f.label}不能小于 {f.min_value:g}，现为 {num.iat[r]:g}" for r in low])
+    num[bad] = np.nan
+    return num.round().astype("Int64") if f.type == FieldType.INT else num.astype("float64")
+
+
+_TRUE = {True, 1, "1", "是", "有", "true", "True", "TRUE", "Y", "y", "yes"}
+_FALSE = {False, 0, "0", "否", "无", "false", "False", "FALSE", "N", "n", "no"}
+
+
+def _check_bool(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
+    def conv(v):
+        if isinstance(v, bool | int | str) and v in _TRUE:
+            return True
+        if isinstance(v, bool | int | str) and v in _FALSE:
+            return False
+        return None
+
+    typed = col.map(conv)
+    rows = np.flatnonzero(present & typed.isna().to_numpy())
+    c.add("error", rows, f.name, [f"{f.label}应为 是/否（true/false），现为“{_shown(col.iat[r])}”" for r in rows])
+    return typed.astype("boolean")
+
+
+def _check_text(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
+    text = col.where(present, None).map(lambda v: v if v is None else str(v).strip())
+    if f.type == FieldType.ENUM:
+        bad = np.flatnonzero(present & ~text.isin(f.allowed).to_numpy())
+        allowed = "、".join(f.allowed)
+        c.add("error", bad, f.name, [f"{f.label}“{_shown(text.iat[r])}”不在允许值内；可选值：{allowed}" for r in bad])
+    elif f.type == FieldType.DATE:
+        ok = text.fillna("2000-01-01").str.match(_DATE_RE).to_numpy()
+        parsed = pd.to_datetime(text.where(present & ok), errors="coerce", format="%Y-%m-%d")
+        bad = np.flatnonzero(present & (~ok | parsed.isna().to_numpy()))
+        c.add("error", bad, f.name, [f"{f.label}应为日期 YYYY-MM-DD，现为“{_shown(text.iat[r])}”" for r in bad])
+    return text.astype(object)
+
+
+def _typed_column(raw: pd.DataFrame, f: Field, c: _Collector) -> pd.Series:
+    col = raw[f.name] if f.name in raw.columns else pd.Series([None] * len(raw), dtype=object)
+    col = col.astype(object).reset_index(drop=True)
+    present = _present(col)
+    if f.required:
+        c.add("error", np.flatnonzero(~present), f.name, f"缺少必填字段“{f.label}”({f.name})")
+    if f.type in (FieldType.INT, FieldType.FLOAT):
+        return _check_numeric(col, f, present, c)
+    if f.type == FieldType.BOOL:
+        return _check_bool(col, f, present, c)
+    return _check_text(col, f, present, c)
+
+
+def _check_ids(ids: pd.Series, c: _Collector) -> None:
+    present = _present(ids)
+    dup = ids.duplicated(keep=False).to_numpy() & present
+    rows = np.flatnonzero(dup)
+    first_row = {}
+    for r in rows:
+        first_row.setdefault(ids.iat[r], r)
+    c.add("error", rows, "id", [f"编号“{ids.iat[r]}”重复（第 {first_row[ids.iat[r]] + 1} 行起共 "
+                                f"{int((ids == ids.iat[r]).sum())} 处）；同一图层内编号必须唯一" for r in rows])
+
+
+def _check_geometry(raw: RawLayer, c: _Collector) -> np.ndarray:
+    gt = raw.geom_type
+    finite = np.isfinite(raw.lon) & np.isfinite(raw.lat)
+    not_point = np.flatnonzero(~finite)
+    msgs = []
+    for r in not_point:
+        g = gt[r]
+        if g in ("", None):
+            msgs.append("缺少几何（geometry 为空）；点图层的每条记录都需要经纬度")
+        elif g == "Point":
+            msgs.append("坐标不是有限数值（NaN/Inf）")
+        elif g.startswith("Point("):
+            msgs.append("点坐标为空或无效")
+        else:
+            msgs.append(f"几何类型为 {g}，本图层只接受 Point（点）")
+    c.add("error", not_point, "geometry", msgs)
+    return finite
+
+
+def _check_location(raw: RawLayer, finite: np.ndarray, area: Area, c: _Collector) -> np.ndarray:
+    lon, lat = raw.lon, raw.lat
+    inside = np.zeros(len(lon), dtype=bool)
+    idx = np.flatnonzero(finite)
+    inside[idx] = shapely.contains_xy(area.county, lon[idx], lat[idx])
+    outside = np.flatnonzero(finite & ~inside)
+    if outside.size:
+        swapped = shapely.contains_xy(area.county, lat[outside], lon[outside])
+        msgs = [
+            f"经纬度疑似颠倒（经度 {lon[r]:.6f}，纬度 {lat[r]:.6f}）；交换后位于县域内，请把经度、纬度对调"
+            if s else f"位置（{lon[r]:.6f}, {lat[r]:.6f}）在县域范围之外"
+            for r, s in zip(outside, swapped, strict=True)
+        ]
+        c.add("error", outside, "geometry", msgs)
+    return inside
+
+
+def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, area: Area,
+                    c: _Collector) -> pd.Series:
+    present = _present(named)
+    known = named.isin(area.township_names).to_numpy()
+    bad = np.flatnonzero(present & ~known)
+    allowed = "、".join(area.township_names)
+    c.add("error", bad, "township", [f"乡镇“{_shown(named.iat[r])}”不是本县乡镇（街道）；可选值：{allowed}" for r in bad])
+    mismatch = np.flatnonzero(present & known & inside & (located != named.to_numpy()) & (located != ""))
+    c.add("warning", mismatch, "township",
+          [f"位置落在{located[r]}，与填写的“{named.iat[r]}”不符；请核对坐标或乡镇" for r in mismatch])
+    return named.where(present, pd.Series(located, dtype=object)).where(
+        lambda s: s != "", None).astype(object)
+
+
+def _check_danger_level(typed: dict[str, pd.Series], c: _Collector) -> pd.Series:
+    graded = danger_level_from(typed["threatened_people"], typed["threatened_property_wan"])
+    stored = typed["danger_level"]
+    has_basis = (typed["threatened_people"].notna() | typed["threatened_property_wan"].notna()).to_numpy()
+    bad = np.flatnonzero(stored.notna().to_numpy() & has_basis & (stored.to_numpy() != graded.to_numpy()))
+    c.add("warning", bad, "danger_level",
+          [f"险情等级“{stored.iat[r]}”与威胁人数/财产不符，按国家分级应为“{graded.iat[r]}”" for r in bad])
+    return stored.where(stored.notna(), graded.where(pd.Series(has_basis)))
+
+
+def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Type and validate one registry layer; return the typed frame and all problems.
+
+    Rows with errors are kept in the frame (so nothing is lost on display); callers that save
+    must refuse when any problem has severity ``error``.
+    """
+    props = raw.props.reset_index(drop=True)
+    ids = props["id"].astype(object) if "id" in props.columns else pd.Series([None] * len(props), dtype=object)
+    ids = ids.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    c = _Collector(kind.id, ids.to_numpy(dtype=object))
+    typed = {f.name: _typed_column(props, f, c) for f in kind.all_fields if f.name != "township"}
+    typed["id"] = ids
+    _check_ids(ids, c)
+    finite = _check_geometry(raw, c)
+    if area is not None:
+        inside = _check_location(raw, finite, area, c)
+        located = locate_townships(area, np.where(inside, raw.lon, np.nan), np.where(inside, raw.lat, np.nan))
+        named = props["township"].astype(object) if "township" in props.columns else pd.Series(
+            [None] * len(props), dtype=object)
+        typed["township"] = _check_township(named.reset_index(drop=True), located, inside, area, c)
+    else:
+        typed["township"] = _check_text(props.get("township", pd.Series([None] * len(props), dtype=object))
+                                        .astype(object).reset_index(drop=True),
+                                        kind.field("township"), _present(props.get(
+                                            "township", pd.Series([None] * len(props), dtype=object))), c)
+    if kind.id == "geohazard":
+        typed["danger_level"] = _check_danger_level(typed, c)
+    extra = {col: props[col] for col in props.columns if col not in typed}
+    frame = pd.DataFrame({**{n: typed[n] for n in kind.field_names}, **extra})
+    geometry = shapely.points(np.where(finite, raw.lon, 0.0), np.where(finite, raw.lat, 0.0))
+    geometry[~finite] = None
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326"), c.problems

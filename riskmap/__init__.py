@@ -1,0 +1,1 @@
+"""The thin edges: the ``riskmap`` command line (``riskmap.cli``) and the Streamlit pages (``riskmap.ui``)."""

@@ -1,0 +1,83 @@
+"""Entry point of the ``riskmap`` command: parse, dispatch, turn known errors into one stderr line.
+
+Exit codes (SPEC §6): 0 success; 1 validation errors; 2 bad arguments or nothing written;
+3 import with some rows rejected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from layers.errors import LayerError, SelectionError
+
+__all__ = ["main"]
+
+# command name → module under riskmap.cli; each module has add_parser(subparsers) and run(args) -> int
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("validate", "validate"),
+    ("analyze", "analyze"),
+    ("export", "export"),
+    ("import", "importer"),
+    ("history", "history"),
+    ("rollback", "history"),
+    ("scenario", "scenario"),
+    ("map", "mapfile"),
+    ("serve", "serve"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line and exit 2, as for every bad argument
+        sys.stderr.write(f"riskmap: 参数错误：{message}（用 --help 查看用法）\n")
+        raise SystemExit(2)
+
+
+def _modules():
+    seen = {}
+    for _, mod in COMMANDS:
+        if mod not in seen:
+            try:
+                seen[mod] = importlib.import_module(f"riskmap.cli.{mod}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"riskmap.cli.{mod}":
+                    raise
+    return seen
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="riskmap", description="垫江县安全风险一张图 — 命令行")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for mod in _modules().values():
+        mod.add_parser(sub)
+    return parser
+
+
+def _error_exit_code(exc: Exception) -> int:
+    try:
+        from riskmodel.errors import RiskModelError
+    except ImportError:  # pragma: no cover - riskmodel always ships with the package
+        RiskModelError = ()  # noqa: N806
+    if isinstance(exc, SelectionError):
+        return 2
+    if isinstance(exc, LayerError | RiskModelError):
+        return getattr(exc, "exit_code", 2)
+    raise exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        sys.stderr.write("riskmap: 已中断\n")
+        return 130
+    except Exception as exc:  # known errors become one line; unknown ones propagate
+        code = _error_exit_code(exc)
+        sys.stderr.write(f"riskmap {args.command}: {exc}\n")
+        return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Shared page state: the cached workspace, the one view-state object, language, the sample banner.
+
+State lives in one dataclass under one session key (``VIEW_KEY``); the map's selection is the
+export page's default ("export what I see").
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from layers.selection import Selection
+from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
+
+__all__ = ["VIEW_KEY", "ViewState", "current_workspace", "sample_banner", "t", "view_state", "workspace_root"]
+
+VIEW_KEY = "riskmap_view"
+
+
+@dataclass
+class ViewState:
+    """Everything a user has chosen that more than one page reads."""
+
+    selection: Selection = field(default_factory=Selection)
+    lang: str = "zh"
+    selected_site: tuple[str, str] | None = None  # (layer id, site id) last clicked
+
+
+def view_state() -> ViewState:
+    if VIEW_KEY not in st.session_state:
+        st.session_state[VIEW_KEY] = ViewState()
+    return st.session_state[VIEW_KEY]
+
+
+def t(zh: str, en: str) -> str:
+    """The user's language: Chinese by default, English when switched."""
+    return en if view_state().lang == "en" else zh
+
+
+def workspace_root() -> Path:
+    return Path(os.environ.get("RISKMAP_WORKSPACE", DEFAULT_WORKSPACE))
+
+
+def _files_stamp(root: Path) -> tuple:
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in root.glob("*.geojson")))
+
+
+@st.cache_resource(show_spinner="正在加载工作区…", max_entries=2)
+def _load(root: str, stamp: tuple) -> Workspace:
+    return load_workspace(root)
+
+
+def current_workspace() -> Workspace:
+    """The workspace, cached until one of its files changes. Treat it as read-only."""
+    root = workspace_root()
+    return _load(str(root), _files_stamp(root))
+
+
+def sample_banner(ws: Workspace) -> None:
+    if ws.is_sample:
+        st.warning(t("⚠️ 样例数据：当前加载的是内置的合成样例工作区，并非官方登记数据，仅供演示与测试。",
+                     "⚠️ SAMPLE DATA: the bundled workspace is synthetic, not official registry data."),
+                   icon=None)
