@@ -1,0 +1,197 @@
+"""The whole risk analysis of a workspace, and its output files (SPEC §6 ``riskmap analyze``).
+
+``analyze_workspace`` runs, in order: sites and hazard rings → exposure pairs → safety-distance
+violations → usable shelters (status and the ``shelter.unusable_rules``) → nearest-shelter
+coverage and shelter load → forest outside fire-pool reach → per-hazard and per-element counts →
+the township table and a summary. Objects in, objects out; ``write_outputs`` writes the CSV
+files (UTF-8 with BOM, so that Excel opens them) and ``summary.json``, each atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from layers.io import atomic_write_bytes
+from layers.kinds import get_kind
+from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
+from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
+from riskmodel.exposure import PAIR_COLUMNS, hazard_table, pairs_frame
+from riskmodel.rules import Rules, load_rules
+from riskmodel.safety import check_safety
+from riskmodel.sites import ELEMENT_LAYERS, workspace_sites
+
+__all__ = ["Analysis", "analyze_workspace", "risk_index_formula", "write_outputs"]
+
+_INDICATOR_ZH = {"threatened_people": "地灾威胁人数", "exposed_people_danger": "危险区内人数（九小场所常驻人数+村人口）",
+                 "people_uncovered": "避难场所服务半径外人口", "capacity_deficit_people": "避难容量缺口",
+                 "violations": "安全距离违规数"}
+_HAZARD_COLUMNS = ["layer", "id", "township", "danger_radius_m", "watch_radius_m", "radius_source", "name",
+                   "threatened_people"]
+
+
+@dataclass
+class Analysis:
+    """Everything ``riskmap analyze`` writes; the 风险分析 page shows the same frames."""
+
+    pairs: pd.DataFrame
+    hazards: pd.DataFrame
+    townships: pd.DataFrame
+    coverage: pd.DataFrame
+    violations: pd.DataFrame
+    summary: dict
+    shelters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    elements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rules: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def risk_index_formula(rules: Rules) -> str:
+    """The risk-index formula in Chinese, with the weights in force (shown in the app and summary.json)."""
+    terms = "、".join(f"{_INDICATOR_ZH[k]} {float(rules.get(f'risk_index.weight.{k}')):g}" for k in INDEX_INDICATORS)
+    return f"风险指数 = 100 × Σ w_k·(x_k ÷ 各乡镇 x_k 的最大值) ÷ Σ w_k（0–100，县内相对值）；x_k 与权重 w_k：{terms}"
+
+
+def _layer(ws, layer_id: str) -> gpd.GeoDataFrame:
+    frame = ws.layers.get(layer_id)
+    if frame is None:
+        kind = get_kind(layer_id)
+        frame = gpd.GeoDataFrame({n: [] for n in kind.field_names}, geometry=[], crs="EPSG:4326")
+    return frame
+
+
+def _township_names(sites: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
+    """Sites may carry a township code (villages do in some sources): turn it into the name."""
+    by_code = dict(zip(townships["code"].astype(str), townships["name"].astype(str), strict=True))
+    sites["township"] = sites["township"].map(lambda t: by_code.get(str(t), t) if t is not None else None)
+    return sites
+
+
+def _hazard_counts(hazards: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """hazards.csv: the ring columns, then per element layer and ring the number of sites, then people."""
+    out = hazards[_HAZARD_COLUMNS].copy()
+    key = pd.MultiIndex.from_frame(hazards[["layer", "id"]])
+    for layer in ELEMENT_LAYERS:
+        for ring in ("danger", "watch"):
+            sel = pairs[(pairs["element_layer"] == layer) & (pairs["ring"] == ring)]
+            n = sel.groupby(["hazard_layer", "hazard_id"]).size()
+            out[f"{layer}_{ring}"] = n.reindex(key).fillna(0).to_numpy(dtype=np.int64)
+    for ring in ("danger", "watch"):
+        sel = pairs[pairs["ring"].eq(ring) & pairs["element_layer"].isin(["nine_small", "village"])]
+        out[f"people_{ring}"] = sel.groupby(["hazard_layer", "hazard_id"])["people"].sum().reindex(key).fillna(
+            0.0).to_numpy()
+    return out
+
+
+def _element_counts(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per exposed element: how many hazards reach it (danger / watch) and which hazard layers."""
+    cols = ["element_layer", "element_id", "element_name", "element_township", "people", "hazards_danger",
+            "hazards_watch", "hazard_layers", "nearest_hazard_m"]
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    g = pairs.assign(d=pairs["ring"].eq("danger"), w=pairs["ring"].eq("watch")).groupby(
+        ["element_layer", "element_id"], sort=True)
+    out = g.agg(element_name=("element_name", "first"), element_township=("element_township", "first"),
+                people=("people", "first"), hazards_danger=("d", "sum"), hazards_watch=("w", "sum"),
+                hazard_layers=("hazard_layer", lambda s: ",".join(sorted(set(s)))),
+                nearest_hazard_m=("distance_m", "min")).reset_index()
+    return out[cols]
+
+
+def _coverage(ws, rules: Rules, unusable: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shelters = _layer(ws, "shelter")
+    parts, village_near = [], None
+    for layer, points in (("village", ws.villages), ("nine_small", _layer(ws, "nine_small"))):
+        if points is None or not len(points):
+            continue
+        near = nearest_shelter(points, shelters, rules, ws.metric_crs, unusable_ids=unusable).reset_index(drop=True)
+        sites = _township_names(workspace_sites(ws, (layer,)), ws.townships)
+        parts.append(pd.concat([sites[["layer", "id", "name", "township", "people"]], near], axis=1))
+        village_near = parts[-1] if layer == "village" else village_near
+    coverage = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["layer", "id", "name", "township", "people", "shelter_id", "covered", "covered_any"])
+    if village_near is None:
+        village_near = pd.DataFrame({"shelter_id": pd.Series(dtype=object), "people": pd.Series(dtype=float)})
+    load = shelter_load(shelters, village_near, village_near["people"], rules, unusable)
+    return coverage, load
+
+
+def _unusable_shelters(violations: pd.DataFrame, rules: Rules) -> dict[str, str]:
+    v = violations[violations["rule"].isin(rules.get("shelter.unusable_rules"))
+                   & violations["element_layer"].eq("shelter")]
+    return v.groupby("element_id")["rule_label"].first().to_dict()
+
+
+def analyze_workspace(ws, rules: Rules | None = None) -> Analysis:
+    """Run the whole risk model on a loaded workspace (see the module docstring for the steps)."""
+    rules = rules or load_rules(ws.config)
+    sites = _township_names(workspace_sites(ws), ws.townships)
+    hazards = _township_names(hazard_table(ws, rules), ws.townships)
+    pairs = pairs_frame(hazards, sites).drop(columns="query_radius_m")
+    violations = check_safety(hazards, sites, rules)
+    unusable = _unusable_shelters(violations, rules)
+    coverage, shelters = _coverage(ws, rules, unusable)
+    forest = forest_coverage(ws.forest, _layer(ws, "fire_pool"), ws.townships, rules, ws.metric_crs)
+    results = {"sites": sites, "hazards": hazards, "pairs": pairs, "coverage": coverage, "shelters": shelters,
+               "violations": violations, "forest": forest}
+    towns = township_table(ws, results, rules)
+    summary = _summary(ws, rules, results, towns)
+    return Analysis(pairs=pairs, hazards=_hazard_counts(hazards, pairs), townships=towns, coverage=coverage,
+                    violations=violations, summary=summary, shelters=shelters, elements=_element_counts(pairs),
+                    rules=pd.DataFrame(rules.describe()))
+
+
+def _summary(ws, rules: Rules, results: dict, towns: pd.DataFrame) -> dict:
+    sites, pairs, viol = results["sites"], results["pairs"], results["violations"]
+    names = set(ws.townships["name"].astype(str))
+    shelters = results["shelters"]
+    return {
+        "workspace": str(ws.root), "county": ws.name, "sample": ws.is_sample, "metric_crs": ws.metric_crs,
+        "sites": {k: int(v) for k, v in sites["layer"].value_counts().sort_index().items()},
+        "hazards_active": {k: int(v) for k, v in results["hazards"]["layer"].value_counts().sort_index().items()},
+        "pairs": int(len(pairs)), "pairs_danger": int(pairs["ring"].eq("danger").sum()),
+        "violations": {k: int(v) for k, v in viol["rule"].value_counts().sort_index().items()},
+        "shelters_unusable": int((~shelters["usable"].astype(bool)).sum()) if len(shelters) else 0,
+        "shelters_over_capacity": int((shelters["overflow_people"] > 0).sum()) if len(shelters) else 0,
+        "unassigned_sites": int((~sites["township"].isin(names)).sum()),
+        "totals": county_totals(towns),
+        "risk_index_formula": risk_index_formula(rules),
+        "top_risk_townships": towns.nlargest(5, "risk_index")[["name", "risk_index"]].to_dict("records"),
+        "rules_overridden": [e.key for e in rules.entries if e.basis == "workspace"],
+        "workspace_problems": {"errors": len(ws.errors), "warnings": len(ws.problems) - len(ws.errors)},
+    }
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            vals = out[col].to_numpy()
+            whole = np.isfinite(vals) & (vals == np.round(vals))
+            out[col] = out[col].astype("Int64") if whole.all() and len(vals) else out[col].round(3)
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def write_outputs(analysis: Analysis, out_dir: str | Path) -> dict[str, str]:
+    """Write the analysis to ``out_dir``: the six SPEC files plus shelters/elements/rules CSVs.
+
+    Returns ``{name: path}``. Each file is written atomically (a crash leaves the old or the new
+    file, never a torn one). ``pairs.csv`` starts with the SPEC columns.
+    """
+    out_dir = Path(out_dir)
+    frames = {"pairs": analysis.pairs[PAIR_COLUMNS + [c for c in analysis.pairs.columns if c not in PAIR_COLUMNS]],
+              "hazards": analysis.hazards, "townships": analysis.townships, "coverage": analysis.coverage,
+              "violations": analysis.violations, "shelters": analysis.shelters, "elements": analysis.elements,
+              "rules": analysis.rules}
+    paths = {}
+    for name, frame in frames.items():
+        paths[name] = str(out_dir / f"{name}.csv")
+        atomic_write_bytes(paths[name], _csv_bytes(frame))
+    paths["summary"] = str(out_dir / "summary.json")
+    doc = json.dumps(analysis.summary, ensure_ascii=False, indent=2, default=str) + "\n"
+    atomic_write_bytes(paths["summary"], doc.encode("utf-8"))
+    return paths
