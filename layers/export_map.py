@@ -1,0 +1,165 @@
+"""The PDF packet's map: selected township(s), villages, the river and the numbered sites (PNG).
+
+Drawn with matplotlib's object API (no pyplot state, safe in the app's download thread) in
+lon/lat with the aspect corrected by 1/cos(latitude), so that shapes are not stretched.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+from layers.errors import LayerFileError
+from layers.export import ExportBundle
+from layers.kinds import get_kind
+
+__all__ = ["CJK_FONT_CANDIDATES", "NumberedSite", "cjk_font_path", "render_map_png"]
+
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+
+NumberedSite = tuple[str, float, float, int]  # layer id, lon, lat, number in the packet
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path:
+    """An installed CJK font: ``$RISKMAP_CJK_FONT`` or Debian's fonts-noto-cjk.
+
+    Raises
+    ------
+    LayerFileError
+        No CJK font is installed (the message names the package to install).
+    """
+    env = os.environ.get("RISKMAP_CJK_FONT")
+    for cand in ((env,) if env else ()) + CJK_FONT_CANDIDATES:
+        if Path(cand).is_file():
+            return Path(cand)
+    raise LayerFileError(
+        "未找到中文字体：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
+        "或用环境变量 RISKMAP_CJK_FONT 指定一个 .ttc/.otf/.ttf 字体文件"
+    )
+
+
+def _font(size: float) -> FontProperties:
+    return FontProperties(fname=str(cjk_font_path()), size=size)
+
+
+def render_map_png(bundle: ExportBundle, sites: list[NumberedSite], *, dpi: int = 150) -> bytes:
+    """A map of the selected townships with every located site drawn and numbered."""
+    fig = Figure(figsize=(7.4, 6.9), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
+    bounds = _extent(bundle, sites)
+    _draw_base(ax, bundle, bounds)
+    _draw_sites(ax, bundle, sites)
+    _frame(ax, bounds)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _extent(bundle: ExportBundle, sites: list[NumberedSite]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = bundle.townships.total_bounds if len(bundle.townships) else (np.nan,) * 4
+    if sites:
+        xs, ys = [s[1] for s in sites], [s[2] for s in sites]
+        x0, y0 = np.nanmin([x0, *xs]), np.nanmin([y0, *ys])
+        x1, y1 = np.nanmax([x1, *xs]), np.nanmax([y1, *ys])
+    if not np.all(np.isfinite([x0, y0, x1, y1])):
+        x0, y0, x1, y1 = 107.2, 30.1, 107.6, 30.5  # no geometry at all: the county's rough box
+    pad = max(x1 - x0, y1 - y0, 0.004) * 0.05
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _draw_base(ax, bundle: ExportBundle, bounds) -> None:
+    others = bundle.context.get("all_townships")
+    if others is not None and len(others):
+        others.boundary.plot(ax=ax, color="#bbbbbb", linewidth=0.5)
+    if len(bundle.townships):
+        bundle.townships.plot(ax=ax, facecolor="#f4f1e8", edgecolor="#444444", linewidth=1.0)
+    river = bundle.context.get("river")
+    if river is not None and len(river):
+        river.plot(ax=ax, color="#3b7fc4", linewidth=1.4)
+    _draw_villages(ax, bundle, bounds)
+
+
+def _draw_villages(ax, bundle: ExportBundle, bounds) -> None:
+    villages = bundle.context.get("villages")
+    if villages is None or not len(villages):
+        return
+    if bundle.selection.townships and "township" in villages.columns:
+        villages = villages[villages["township"].isin(bundle.selection.townships)]
+    pts = villages[~(villages.geometry.isna() | villages.geometry.is_empty)]
+    ax.scatter(pts.geometry.x, pts.geometry.y, s=6, c="#777777", marker="s", zorder=3)
+    if len(pts) <= 80:
+        font = _font(5.5)
+        for name, x, y in zip(pts["name"], pts.geometry.x, pts.geometry.y, strict=True):
+            ax.annotate(
+                str(name),
+                (x, y),
+                xytext=(2, -6),
+                textcoords="offset points",
+                fontproperties=font,
+                color="#555555",
+                zorder=3,
+            )
+
+
+def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite]) -> None:
+    small = _font(4.5 if len(sites) > 120 else 6)
+    for lid in bundle.sites:
+        mine = [s for s in sites if s[0] == lid]
+        kind = get_kind(lid)
+        ax.scatter(
+            [s[1] for s in mine],
+            [s[2] for s in mine],
+            s=16 if len(sites) < 150 else 8,
+            c=kind.color,
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=5,
+            label=f"{kind.label}（{len(bundle.sites[lid])}）",
+        )
+        for _, x, y, n in mine:
+            ax.annotate(
+                str(n),
+                (x, y),
+                xytext=(2.5, 2.5),
+                textcoords="offset points",
+                fontproperties=small,
+                color=kind.color,
+                zorder=6,
+            )
+    if bundle.sites:
+        ax.legend(loc="lower left", prop=_font(7), framealpha=0.85, markerscale=1.2)
+
+
+def _frame(ax, bounds) -> None:
+    x0, y0, x1, y1 = bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    ax.tick_params(labelsize=6)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.annotate("N ↑", xy=(0.97, 0.96), xycoords="axes fraction", ha="right", fontproperties=_font(9))
+    ax.annotate(
+        "WGS 84 经纬度",
+        xy=(0.97, 0.015),
+        xycoords="axes fraction",
+        ha="right",
+        fontproperties=_font(6),
+        color="#666666",
+    )

@@ -1,0 +1,178 @@
+"""The printable A4 packet for a township: a numbered map, then one checklist table per layer.
+
+Rendered with fpdf2, which embeds a subset of an OpenType/CFF CJK font (Noto Sans CJK SC from
+Debian's fonts-noto-cjk) so that the packet prints anywhere and its text can be searched and
+copied (reportlab's TTFont reads only TrueType outlines). Every page's footer names the
+selection, the export time and the page number.
+
+Tables: 序号 (the number on the map) · 编号 · 名称 · 村(社区) · the layer's key fields ·
+联系人 · 联系电话 · an empty 巡查 column to tick in the field.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from layers.export import ExportBundle, site_coords, site_records, text_value
+from layers.export_map import NumberedSite, cjk_font_path, render_map_png
+from layers.kinds import LayerKind, get_kind
+
+__all__ = ["CHECK_HEADER", "FONT_FAMILY", "packet_columns", "render_pdf"]
+
+FONT_FAMILY = "NotoSansCJK"
+CHECK_HEADER = "巡查"
+_CONTACT = ("contact_name", "contact_phone")
+
+
+@lru_cache(maxsize=4)
+def _collection_index(path: str) -> int:
+    """Index of the Simplified-Chinese face in a font collection (0 for single fonts)."""
+    if not path.lower().endswith(".ttc"):
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    names = [f["name"].getDebugName(1) or "" for f in TTCollection(path, lazy=True).fonts]
+    for want in (" SC", "SC", "GB", ""):
+        for i, name in enumerate(names):
+            if want in name and "Mono" not in name:
+                return i
+    return 0
+
+
+class _Packet(FPDF):
+    def __init__(self, footer_text: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        path = str(cjk_font_path())
+        self.add_font(FONT_FAMILY, fname=path, collection_font_number=_collection_index(path))
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(10, 10, 10)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font(FONT_FAMILY, size=6.5)
+        self.set_text_color(90, 90, 90)
+        self.multi_cell(0, 3.2, f"{self.footer_text}　第 {self.page_no()}/{{nb}} 页", align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def render_pdf(bundle: ExportBundle) -> bytes:
+    """A4 packet: page 1 title and map, then a checklist table per selected layer."""
+    sample = "　样例数据（合成，非官方登记）" if bundle.is_sample else ""
+    pdf = _Packet(
+        f"{bundle.place}　筛选条件：{bundle.selection.describe()}　导出时间：{bundle.stamp}{sample}"
+    )
+    pdf.set_title(f"{bundle.place} 安全风险点巡查清单")
+    pdf.set_creator("riskmap 垫江县安全风险一张图")
+    numbered = _number_sites(bundle)
+    _cover_page(pdf, bundle, numbered)
+    start = 1
+    for lid, frame in bundle.sites.items():
+        _layer_table(pdf, get_kind(lid), frame, start)
+        start += len(frame)
+    buf = io.BytesIO()
+    pdf.output(buf)
+    return buf.getvalue()
+
+
+def _number_sites(bundle: ExportBundle) -> list[NumberedSite]:
+    """Number every site 1..N in layer order (the tables use the same numbers)."""
+    out, n = [], 0
+    for lid, frame in bundle.sites.items():
+        lon, lat = site_coords(frame)
+        for x, y in zip(lon, lat, strict=True):
+            n += 1
+            if x == x and y == y:  # NaN-safe: unlocated sites keep their number, not a dot
+                out.append((lid, float(x), float(y), n))
+    return out
+
+
+def _cover_page(pdf: _Packet, bundle: ExportBundle, numbered: list[NumberedSite]) -> None:
+    pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=16)
+    pdf.multi_cell(0, 8, f"{bundle.place} 安全风险点巡查清单", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=8.5)
+    counts = "，".join(f"{get_kind(lid).label} {n} 处" for lid, n in bundle.counts.items())
+    for line in (
+        f"筛选条件：{bundle.selection.describe()}",
+        f"导出时间：{bundle.stamp}",
+        f"点位数量：{counts}；合计 {bundle.total} 处",
+        f"数据来源：{bundle.source_text()}",
+    ):
+        pdf.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
+    if bundle.is_sample:
+        pdf.set_text_color(180, 0, 0)
+        pdf.multi_cell(
+            0,
+            4.2,
+            "注意：本清单由合成样例数据生成，并非官方登记数据，仅供演示与测试。",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_text_color(0, 0, 0)
+    if not bundle.total:
+        pdf.multi_cell(0, 5, "无符合条件的点位。", new_x="LMARGIN", new_y="NEXT")
+    png = render_map_png(bundle, numbered)
+    space = pdf.h - pdf.get_y() - 22
+    width_mm = min(190.0, space * 7.4 / 6.9)
+    top = pdf.get_y() + 1
+    pdf.image(io.BytesIO(png), x=pdf.l_margin + (190.0 - width_mm) / 2, y=top, w=width_mm)
+    pdf.set_y(top + width_mm * 6.9 / 7.4 + 1)
+    pdf.set_font(FONT_FAMILY, size=7)
+    pdf.multi_cell(
+        0,
+        3.5,
+        "图中数字为点位序号，与后附各表“序号”一致；坐标为 WGS 84 经纬度。",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+
+
+def packet_columns(kind: LayerKind) -> list[tuple[str, str, float]]:
+    """(field name or marker, header, relative width) of one layer's checklist table."""
+    cols = [("#", "序号", 0.9), ("id", "编号", 2.0), ("name", "名称", 3.6), ("village", "村(社区)", 2.0)]
+    cols += [(n, kind.field(n).header, 1.8) for n in kind.key_fields if n not in _CONTACT]
+    cols += [("contact_name", "联系人", 1.4), ("contact_phone", "联系电话", 2.2), ("", CHECK_HEADER, 1.3)]
+    return cols
+
+
+def _layer_table(pdf: _Packet, kind: LayerKind, frame, start: int) -> None:
+    if pdf.get_y() > pdf.h - 60 or pdf.page_no() == 1:
+        pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=11)
+    pdf.cell(0, 8, f"{kind.label}（{len(frame)} 处）", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=7)
+    if not len(frame):
+        pdf.cell(0, 6, "无符合条件的点位", new_x="LMARGIN", new_y="NEXT")
+        return
+    cols = packet_columns(kind)
+    heading = FontFace(fill_color=(221, 235, 247))
+    with pdf.table(
+        col_widths=tuple(c[2] for c in cols),
+        line_height=3.6,
+        text_align="LEFT",
+        headings_style=heading,
+        repeat_headings=1,
+        padding=0.8,
+    ) as table:
+        row = table.row()
+        for _, header, _w in cols:
+            row.cell(header)
+        for i, rec in enumerate(site_records(frame)):
+            row = table.row()
+            for name, _h, _w in cols:
+                row.cell(_cell_text(kind, rec, name, start + i))
+    pdf.ln(4)
+
+
+def _cell_text(kind: LayerKind, rec: dict, name: str, number: int) -> str:
+    if name == "#":
+        return str(number)
+    if not name:
+        return ""
+    ftype = kind.field(name).type if name in kind.field_names else None
+    return text_value(rec.get(name), ftype)

@@ -1,0 +1,157 @@
+"""``riskmap export``: exactly the selected sites of a township (or of every township) as files.
+
+Examples::
+
+    riskmap export --township 太平镇 --format xlsx --out 太平镇.xlsx
+    riskmap export --township all --layers geohazard,ferry --where 险情等级=大型,中型 --format zip --out 导出/
+
+``--township all`` writes one file per township into the folder ``--out``, shows a progress bar on
+stderr and prints a summary table. An empty selection still writes the file (headers only) and
+warns on stderr; the exit code stays 0. Bad arguments: one line on stderr, exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+from tqdm import tqdm
+
+from layers.errors import SelectionError
+from layers.export import FORMATS, ExportResult, export_per_township, export_stem, write_export
+from layers.kinds import LAYER_KINDS, get_kind
+from layers.selection import Selection, parse_where, resolve_townships
+from layers.workspace import load_workspace
+from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("export", help="按乡镇导出所选点位（CSV/XLSX/GeoJSON/GPKG/KML/GPX/PDF/ZIP）")
+    p.add_argument(
+        "--township",
+        "-t",
+        required=True,
+        help="乡镇名称或代码，多个用逗号分隔（合为一个文件）；all = 每个乡镇各写一个文件",
+    )
+    p.add_argument("--layers", "-l", default="all", help="图层 id，逗号分隔，或 all（默认）")
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="字段=值",
+        help="属性筛选，可重复；字段用 id 或中文名，多个值用逗号分隔，如 险情等级=大型,中型",
+    )
+    p.add_argument("--search", default="", help="按名称/编号/村/地址搜索的文字")
+    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="导出格式")
+    p.add_argument("--out", "-o", required=True, type=Path, help="输出文件；--township all 时为输出文件夹")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出写出的文件与数量")
+    add_workspace_arg(p)
+    p.set_defaults(func=run)
+
+
+def parse_layers(text: str) -> tuple[str, ...]:
+    """``a,b`` → layer ids (checked); ``all`` or empty → () meaning every layer."""
+    tokens = [t.strip() for t in text.replace("，", ",").split(",") if t.strip()]
+    if not tokens or any(t.lower() == "all" for t in tokens):
+        return ()
+    by_label = {k.label: k.id for k in LAYER_KINDS}
+    ids = []
+    for tok in tokens:
+        lid = by_label.get(tok, tok)
+        try:
+            get_kind(lid)
+        except KeyError as exc:
+            raise SelectionError(str(exc)) from None
+        ids.append(lid)
+    return tuple(dict.fromkeys(ids))
+
+
+def _selection(args, ws) -> tuple[Selection, bool]:
+    layers = parse_layers(args.layers)
+    filters = parse_where(args.where, layers or tuple(k.id for k in LAYER_KINDS))
+    tokens = [t for t in args.township.replace("，", ",").split(",") if t.strip()]
+    if not tokens:
+        raise SelectionError("--township 不能为空；填乡镇名称、代码或 all")
+    per_township = any(t.strip().lower() == "all" for t in tokens)
+    townships = () if per_township else resolve_townships(tokens, ws.townships)
+    return Selection(townships=townships, layers=layers, filters=filters, text=args.search), per_township
+
+
+def run(args) -> int:
+    ws = load_workspace(workspace_path(args))
+    selection, per_township = _selection(args, ws)
+    if per_township:
+        if args.out.exists() and not args.out.is_dir():
+            raise SelectionError(f"{args.out}: --township all 需要一个输出文件夹，而这是一个文件")
+        results = export_per_township(ws, selection, args.format, args.out, progress=_progress)
+    else:
+        out = args.out / f"{export_stem(selection, ws.name)}.{args.format}" if args.out.is_dir() else args.out
+        results = [write_export(ws, selection, args.format, out)]
+    _report(args, selection, results)
+    return 0
+
+
+def _progress(items):
+    return tqdm(items, desc="导出", unit="个乡镇", file=sys.stderr, leave=False)
+
+
+def _report(args, selection: Selection, results: list[ExportResult]) -> None:
+    total = sum(r.total for r in results)
+    if total == 0:
+        sys.stderr.write(
+            f"riskmap export: 警告：没有符合条件的点位（{selection.describe()}）；已写出只含表头的文件\n"
+        )
+    if args.json:
+        print_json(
+            {
+                "outputs": [
+                    {"township": r.township, "path": str(r.path), "counts": r.counts, "total": r.total}
+                    for r in results
+                ],
+                "total": total,
+                "selection": selection.describe(),
+            }
+        )
+        return
+    if len(results) > 1:
+        print(summary_table(results))
+    for r in results if len(results) == 1 else ():
+        print(f"已导出 {r.total} 处点位 → {r.path}")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def summary_table(results: list[ExportResult]) -> str:
+    """Per township: sites per layer, total, file — plus a 合计 row."""
+    layer_ids = list(results[0].counts) if results else []
+    head = ["乡镇", *(get_kind(lid).label for lid in layer_ids), "合计", "文件"]
+    rows = [
+        [r.township, *(str(r.counts[lid]) for lid in layer_ids), str(r.total), r.path.name] for r in results
+    ]
+    rows.append(
+        [
+            "合计",
+            *(str(sum(r.counts[lid] for r in results)) for lid in layer_ids),
+            str(sum(r.total for r in results)),
+            f"{len(results)} 个文件",
+        ]
+    )
+    widths = [max(_width(row[i]) for row in [head, *rows]) for i in range(len(head))]
+    lines = []
+    for row in [head, *rows]:
+        cells = [
+            _pad(c, w, right=0 < i < len(head) - 1) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "-" * _width(lines[0]))
+    return "\n".join(lines)
