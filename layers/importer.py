@@ -1,0 +1,788 @@
+"""Import a registry from a county's file: plan (read, map headers, convert CRS, validate, diff), then apply.
+
+``plan_import`` reads nothing but the input file and the layer on disk and writes nothing; it returns
+an :class:`ImportPlan` with the accepted rows, the rejected rows with their reasons, the diff
+(added / changed fields per id / removed / rejected) and hints when the data looks wrong (swapped
+columns, metres in a degree column, the ~500 m GCJ-02 offset). ``apply_import`` saves the accepted
+rows as a new version under the layer's lock, re-reading the layer inside the lock so that two
+imports running at once never lose a row.
+
+Modes: ``upsert`` (by id: new ids added, existing ids updated — only the columns present in the
+file change), ``append`` (new ids only; an id already in the layer is rejected), ``replace`` (the
+layer becomes exactly the accepted rows).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyproj
+
+from layers import validate as _validate
+from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
+from layers.errors import LayerError, LayerFileError, Problem
+from layers.io import RawLayer, atomic_write_bytes, frame_to_geojson_bytes, layer_lock, sha256_bytes
+from layers.kinds import LayerKind, get_kind
+from layers.readers import (
+    DEFAULT_MAX_BYTES,
+    LAT_ALIASES,
+    LON_ALIASES,
+    HeaderMap,
+    SourceTable,
+    map_headers,
+    parse_coordinates,
+    read_source,
+)
+from layers.validate import Area, check_layer, locate_townships
+from layers.workspace import Version, Workspace, _record_version, layer_history, layer_path
+
+__all__ = [
+    "CRS_CHOICES",
+    "CrsChoice",
+    "FieldChange",
+    "ImportConflictError",
+    "ImportDiff",
+    "ImportMode",
+    "ImportPlan",
+    "ImportRefusedError",
+    "RejectedRow",
+    "apply_import",
+    "parse_crs",
+    "plan_import",
+    "rejects_bytes",
+    "to_wgs84",
+    "write_rejects",
+]
+
+REASON_COLUMN = "原因"
+ROW_COLUMN = "行号"
+
+
+class ImportRefusedError(LayerError, ValueError):
+    """Nothing can be imported (every row rejected, or no data rows); nothing was written."""
+
+    exit_code = 2
+
+
+class ImportConflictError(LayerError, RuntimeError):
+    """The layer changed since the plan in a way the plan cannot be applied on top of; nothing written."""
+
+    exit_code = 2
+
+
+class ImportMode(StrEnum):
+    UPSERT = "upsert"
+    APPEND = "append"
+    REPLACE = "replace"
+
+    @classmethod
+    def parse(cls, text: str | ImportMode) -> ImportMode:
+        try:
+            return cls(str(text).strip().lower())
+        except ValueError:
+            raise ImportRefusedError(
+                f"导入方式“{text}”无效；可选值：upsert（按编号更新）、append（只追加新编号）、"
+                f"replace（整体替换）"
+            ) from None
+
+    @property
+    def label(self) -> str:
+        return {"upsert": "按编号更新", "append": "只追加新编号", "replace": "整体替换"}[self.value]
+
+
+# ---------------------------------------------------------------- CRS
+
+
+@dataclass(frozen=True)
+class CrsChoice:
+    """A source coordinate system: ``wgs84``/``cgcs2000`` (as is), ``gcj02``, ``bd09`` or a pyproj CRS."""
+
+    key: str
+    label: str
+    crs: str | None = None  # pyproj definition when key == "proj"
+
+    @property
+    def is_geographic(self) -> bool:
+        return self.key != "proj" or pyproj.CRS.from_user_input(self.crs).is_geographic
+
+
+CRS_CHOICES: dict[str, str] = {
+    "wgs84": "WGS 84（GPS、奥维、Google Earth）",
+    "cgcs2000": "CGCS2000（国家2000，天地图；按 WGS 84 处理）",
+    "gcj02": "GCJ-02（高德、腾讯）",
+    "bd09": "BD-09（百度）",
+    "EPSG:4545": "EPSG:4545（CGCS2000 3度带 108°E，米）",
+}
+_AS_IS = {"wgs84", "wgs 84", "wgs-84", "epsg:4326", "4326", "cgcs2000", "epsg:4490", "4490", "crs84"}
+_CRS_ALIASES = {
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "高德": "gcj02",
+    "腾讯": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "百度": "bd09",
+}
+
+
+def parse_crs(text: str | None) -> CrsChoice:
+    """Parse ``--crs``: wgs84, cgcs2000, gcj02, bd09 or EPSG:n; the error lists the options.
+
+    >>> parse_crs("EPSG:4545").key, parse_crs("高德").key, parse_crs(None).key
+    ('proj', 'gcj02', 'wgs84')
+    """
+    t = (text or "wgs84").strip()
+    low = t.lower()
+    if low in _AS_IS:
+        return CrsChoice(
+            "cgcs2000" if "2000" in low or "4490" in low else "wgs84",
+            "CGCS2000" if "2000" in low or "4490" in low else "WGS 84",
+        )
+    if low in _CRS_ALIASES:
+        key = _CRS_ALIASES[low]
+        return CrsChoice(key, "GCJ-02" if key == "gcj02" else "BD-09")
+    try:
+        crs = pyproj.CRS.from_user_input(t.upper() if low.startswith("epsg:") else t)
+    except pyproj.exceptions.CRSError:
+        raise ImportRefusedError(
+            f"坐标系“{text}”无法识别；可选：wgs84、cgcs2000、gcj02、bd09 或 EPSG:编号（如 EPSG:4545）"
+        ) from None
+    epsg = crs.to_epsg()
+    if epsg in (4326, 4490):
+        return parse_crs(f"EPSG:{epsg}")
+    return CrsChoice("proj", f"EPSG:{epsg}" if epsg else crs.name, f"EPSG:{epsg}" if epsg else crs.to_wkt())
+
+
+def to_wgs84(x: np.ndarray, y: np.ndarray, choice: CrsChoice) -> tuple[np.ndarray, np.ndarray]:
+    """Convert source coordinates to WGS 84 lon/lat (NaN stays NaN)."""
+    x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+    if choice.key in ("wgs84", "cgcs2000"):
+        return x, y
+    if choice.key == "gcj02":
+        return gcj02_to_wgs84(x, y)
+    if choice.key == "bd09":
+        return bd09_to_wgs84(x, y)
+    tr = pyproj.Transformer.from_crs(choice.crs, "EPSG:4326", always_xy=True)
+    lon, lat = tr.transform(x, y)
+    lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+    bad = ~(np.isfinite(lon) & np.isfinite(lat))
+    lon[bad], lat[bad] = np.nan, np.nan
+    return lon, lat
+
+
+# ---------------------------------------------------------------- plan objects
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """One rejected source row: its number, id, every reason (field: message)."""
+
+    row: int
+    id: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class ImportDiff:
+    added: list[str] = field(default_factory=list)
+    changed: dict[str, list[FieldChange]] = field(default_factory=dict)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """Everything an import would do; nothing is written until :func:`apply_import`."""
+
+    root: Path
+    layer_id: str
+    name: str
+    mode: ImportMode
+    crs: CrsChoice
+    table: SourceTable
+    headers: HeaderMap
+    features: list[dict]
+    provided: frozenset[str]
+    rejected: list[RejectedRow]
+    diff: ImportDiff
+    base_sha: str | None
+    warnings: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return len(self.features)
+
+    @property
+    def total(self) -> int:
+        return len(self.table.rows)
+
+    def reject_lines(self) -> list[str]:
+        """One line per rejected row: ``file: 第 N 行: field: message；…``."""
+        return [
+            f"{self.table.where(r.row)}{'（编号 ' + r.id + '）' if r.id else ''}: {'；'.join(r.reasons)}"
+            for r in self.rejected
+        ]
+
+    def summary(self, version: Version | None = None, rejects_file: Path | None = None) -> dict:
+        """The ``import --json`` document (SPEC §6), with the hints and reasons after the fixed keys."""
+        return {
+            "layer": self.layer_id,
+            "accepted": self.accepted,
+            "rejected": len(self.rejected),
+            "added": len(self.diff.added),
+            "updated": len(self.diff.changed),
+            "removed": len(self.diff.removed),
+            "version": version.version if version else None,
+            "rejects_file": str(rejects_file) if rejects_file else None,
+            "file": self.name,
+            "mode": self.mode.value,
+            "crs": self.crs.label,
+            "unchanged": self.diff.unchanged,
+            "unknown_columns": list(self.headers.unknown),
+            "hints": self.hints,
+            "notes": self.notes,
+            "warnings": self.warnings,
+            "rejects": [{"row": r.row, "id": r.id, "reasons": list(r.reasons)} for r in self.rejected],
+        }
+
+
+# ---------------------------------------------------------------- the layer on disk
+
+
+@dataclass
+class _Current:
+    sha: str | None
+    head: dict
+    features: list[dict]
+    index: dict[str, int]
+
+
+def _id_of(feature: dict) -> str | None:
+    v = (feature.get("properties") or {}).get("id")
+    return None if v is None else str(v)
+
+
+def _read_current(root: Path, layer_id: str) -> _Current:
+    path = layer_path(root, layer_id)
+    if not path.exists():
+        return _Current(None, {"type": "FeatureCollection"}, [], {})
+    data = path.read_bytes()
+    try:
+        doc = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+        feats = list(doc["features"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        raise LayerFileError(
+            f"{path}: 现有图层文件已损坏，无法在其上导入；请先用 riskmap rollback 恢复"
+        ) from None
+    head = {k: v for k, v in doc.items() if k != "features"}
+    return _Current(sha256_bytes(data), head, feats, {_id_of(f): i for i, f in enumerate(feats)})
+
+
+def _encode(head: dict, features: list[dict]) -> bytes:
+    """Same layout as :func:`layers.io.frame_to_geojson_bytes`: one feature per line."""
+    lines = [orjson.dumps(head)[:-1] + b',"features":[']
+    n = len(features)
+    lines += [orjson.dumps(f) + (b"," if i < n - 1 else b"") for i, f in enumerate(features)]
+    lines.append(b"]}\n")
+    return b"\n".join(lines)
+
+
+# ---------------------------------------------------------------- validation
+
+
+_CHECK_LOCK = threading.Lock()
+
+
+def _check_every_row(raw: RawLayer, kind: LayerKind, area: Area) -> tuple[pd.DataFrame, list[Problem]]:
+    """``check_layer`` with every row reported: an import must know each rejected row, not the first 200."""
+    with _CHECK_LOCK:
+        saved = getattr(_validate, "_MAX_REPORTED_PER_RULE", None)
+        _validate._MAX_REPORTED_PER_RULE = sys.maxsize
+        try:
+            return check_layer(raw, kind, area)
+        finally:
+            _validate._MAX_REPORTED_PER_RULE = saved
+
+
+def _source_xy(
+    table: SourceTable, headers: HeaderMap
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, str, str]]]:
+    """Coordinates in the file's CRS, from the geometry or the 经度/纬度 columns, plus parse problems."""
+    n = len(table.rows)
+    if table.x is not None and (headers.lon is None or np.isfinite(table.x).all()):
+        return table.x, table.y, []
+    if headers.lon is None or headers.lat is None:
+        missing = "经度" if headers.lon is None else "纬度"
+        raise ImportRefusedError(
+            f"{table.name}: 找不到{missing}列；坐标列可叫 {'、'.join(LON_ALIASES[:4])} / {'、'.join(LAT_ALIASES[:4])}"
+            f"（或 X/Y）；现有列：{'、'.join(table.columns)}"
+        )
+    x, bad_x = parse_coordinates(table.values[headers.lon].reset_index(drop=True))
+    y, bad_y = parse_coordinates(table.values[headers.lat].reset_index(drop=True))
+    if table.x is not None:  # geometry first, columns where the geometry is missing
+        x, y = np.where(np.isfinite(table.x), table.x, x), np.where(np.isfinite(table.y), table.y, y)
+    issues = [
+        (i, headers.lon, f"经度“{table.values[headers.lon].iat[i]}”无法识别为数字或度分秒")
+        for i in np.flatnonzero(bad_x)
+    ]
+    issues += [
+        (i, headers.lat, f"纬度“{table.values[headers.lat].iat[i]}”无法识别为数字或度分秒")
+        for i in np.flatnonzero(bad_y)
+    ]
+    return x[:n], y[:n], issues
+
+
+def _canonical_props(table: SourceTable, headers: HeaderMap, source: str) -> pd.DataFrame:
+    """Raw values under field names; unknown columns kept under their own headers."""
+    values = table.values.reset_index(drop=True)
+    coord_cols = {headers.lon, headers.lat} - {None}
+    cols = {f: values[c] for c, f in headers.fields.items()}
+    cols |= {c: values[c] for c in headers.unknown if c not in coord_cols and c != "geometry"}
+    props = pd.DataFrame(cols, index=values.index).astype(object)
+    if "id" in props:
+        props["id"] = props["id"].map(_id_text)
+    src = props["source"] if "source" in props else pd.Series([None] * len(props), dtype=object)
+    props["source"] = src.where(src.notna() & (src.astype(str).str.strip() != ""), source)
+    return props
+
+
+def _id_text(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return v
+
+
+def _reasons(
+    table: SourceTable, kind: LayerKind, problems: list[Problem], coord_issues
+) -> dict[int, list[str]]:
+    """Error reasons per row position (0-based), each naming the field."""
+    out: dict[int, list[str]] = {}
+    for i, col, msg in coord_issues:
+        out.setdefault(int(i), []).append(f"{col}: {msg}")
+    dup_rows = _duplicate_rows(table, problems)
+    for p in problems:
+        if p.severity != "error" or p.row is None:
+            continue
+        msg = p.message
+        if p.field == "id" and p.id in dup_rows:  # name source rows, not positions
+            msg = f"编号“{p.id}”在文件中重复（第 {'、'.join(map(str, dup_rows[p.id]))} {table.row_word}）；编号必须唯一"
+        out.setdefault(p.row - 1, []).append(f"{_field_label(kind, p.field)}: {msg}")
+    return out
+
+
+def _duplicate_rows(table: SourceTable, problems: list[Problem]) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for p in problems:
+        if p.severity == "error" and p.field == "id" and p.id and p.row is not None and "重复" in p.message:
+            rows.setdefault(p.id, []).append(int(table.rows[p.row - 1]))
+    return rows
+
+
+def _field_label(kind: LayerKind, name: str | None) -> str:
+    if name in (None, "geometry"):
+        return "位置(经纬度)"
+    try:
+        return f"{kind.field(name).label}({name})"
+    except LayerError:
+        return name
+
+
+def _warnings(table: SourceTable, kind: LayerKind, problems: list[Problem], rejected: set[int]) -> list[str]:
+    return [
+        f"{table.where(int(table.rows[p.row - 1]))}: {_field_label(kind, p.field)}: {p.message}"
+        for p in problems
+        if p.severity == "warning" and p.row is not None and p.row - 1 not in rejected
+    ]
+
+
+# ---------------------------------------------------------------- diff and merge
+
+
+def _provided_fields(headers: HeaderMap, kind: LayerKind, extras: list[str]) -> frozenset[str]:
+    keys = {*headers.fields.values(), "id", "township", "source", *extras}
+    if kind.id == "geohazard" and keys & {"threatened_people", "threatened_property_wan", "danger_level"}:
+        keys.add("danger_level")
+    return frozenset(keys)
+
+
+def _changes(old: dict, new: dict, keys) -> list[FieldChange]:
+    op, np_ = old.get("properties") or {}, new["properties"]
+    out = [
+        FieldChange(k, op.get(k), np_.get(k))
+        for k in np_
+        if k in keys and k != "source" and op.get(k) != np_.get(k)
+    ]
+    og = (old.get("geometry") or {}).get("coordinates")
+    ng = (new.get("geometry") or {}).get("coordinates")
+    if og != ng:
+        out.append(FieldChange("geometry", og, ng))
+    return out
+
+
+def _merged(old: dict, new: dict, keys) -> dict:
+    props = dict(old.get("properties") or {})
+    props.update({k: v for k, v in new["properties"].items() if k in keys})
+    return {"type": "Feature", "properties": props, "geometry": new["geometry"]}
+
+
+def _diff_and_merge(
+    current: _Current, features: list[dict], mode: ImportMode, provided: frozenset[str]
+) -> tuple[ImportDiff, list[dict]]:
+    """The diff of an import against the layer, and the layer's features after it.
+
+    Unchanged rows keep their stored feature byte for byte (including ``source``).
+    """
+    diff, replace = ImportDiff(), mode == ImportMode.REPLACE
+    merged = [] if replace else list(current.features)
+    for f in features:
+        fid, pos = _id_of(f), current.index.get(_id_of(f))
+        if pos is None:
+            diff.added.append(fid)
+            merged.append(f)
+            continue
+        old = current.features[pos]
+        changes = _changes(old, f, f["properties"].keys() if replace else provided)
+        if changes:
+            diff.changed[fid] = changes
+        else:
+            diff.unchanged += 1
+        new = old if not changes else (f if replace else _merged(old, f, provided))
+        if replace:
+            merged.append(new)
+        else:
+            merged[pos] = new
+    if replace:
+        kept = {_id_of(f) for f in features}
+        diff.removed = [i for i in current.index if i not in kept]
+    return diff, merged
+
+
+# ---------------------------------------------------------------- hints
+
+
+def _hint_units(x: np.ndarray, y: np.ndarray, choice: CrsChoice) -> list[str]:
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return []
+    big = (np.abs(x[ok]) > 180) | (np.abs(y[ok]) > 90)
+    if choice.is_geographic and big.mean() > 0.5:
+        return [
+            f"坐标数值（如 {x[ok][0]:.1f}, {y[ok][0]:.1f}）像投影坐标（米），不是经纬度；"
+            f"若为国家2000 3度带 108°E，请指定坐标系 EPSG:4545（--crs EPSG:4545）"
+        ]
+    if not choice.is_geographic and (~big).mean() > 0.5:
+        return [
+            f"指定了投影坐标系 {choice.label}（米），但坐标数值（如 {x[ok][0]:.6f}, {y[ok][0]:.6f}）像经纬度；"
+            f"请改用 --crs wgs84 或 gcj02 等"
+        ]
+    return []
+
+
+def _hint_swapped(lon: np.ndarray, lat: np.ndarray, area: Area) -> list[str]:
+    import shapely
+
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.sum() < 2:
+        return []
+    inside = shapely.contains_xy(area.county, lon[ok], lat[ok])
+    swapped = shapely.contains_xy(area.county, lat[ok], lon[ok])
+    if swapped.sum() > max(inside.sum(), 0.5 * ok.sum()):
+        return [f"经度、纬度两列疑似整体对调：{int(swapped.sum())} 行交换后位于县域内；请检查表头"]
+    return []
+
+
+_OFFSET_CANDIDATES = (
+    ("gcj02", "GCJ-02（高德/腾讯）", gcj02_to_wgs84),
+    ("bd09", "BD-09（百度）", bd09_to_wgs84),
+)
+
+
+def _hint_offset_townships(lon, lat, named: pd.Series, area: Area) -> list[str]:
+    has = named.isin(area.township_names).to_numpy() & np.isfinite(lon) & np.isfinite(lat)
+    n = int(has.sum())
+    if n < 3:
+        return []
+    now = int((locate_townships(area, lon[has], lat[has]) == named.to_numpy()[has]).sum())
+    out = []
+    for key, label, conv in _OFFSET_CANDIDATES:
+        clon, clat = conv(lon[has], lat[has])
+        conv_in = int((locate_townships(area, clon, clat) == named.to_numpy()[has]).sum())
+        if conv_in >= now + max(3, 0.1 * n):
+            out.append(
+                f"坐标疑似为 {label} 坐标却按 WGS 84 导入：按 {key} 转换后，{n} 行中落在所填乡镇内的由 {now} 行"
+                f"增至 {conv_in} 行；若数据取自该地图，请指定 --crs {key}"
+            )
+    return out
+
+
+def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current) -> list[str]:
+    pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids) if v in current.index]
+    old = [(i, (f.get("geometry") or {}).get("coordinates")) for i, f in pairs]
+    old = [(i, c) for i, c in old if isinstance(c, list) and len(c) >= 2 and np.isfinite(lon[i])]
+    if len(old) < 3:
+        return []
+    idx = np.array([i for i, _ in old])
+    ox, oy = to_metric(np.array([c[0] for _, c in old]), np.array([c[1] for _, c in old]))
+    nx, ny = to_metric(lon[idx], lat[idx])
+    shift = np.median(np.hypot(nx - ox, ny - oy))
+    out = []
+    for key, label, conv in _OFFSET_CANDIDATES:
+        cx, cy = to_metric(*conv(lon[idx], lat[idx]))
+        after = np.median(np.hypot(cx - ox, cy - oy))
+        if shift > 100 and after < 0.2 * shift:
+            out.append(
+                f"与图层中同编号的点相比，位置整体偏移约 {shift:.0f} 米，按 {key} 转换后中位偏移仅 {after:.0f} 米："
+                f"坐标疑似为 {label} 坐标；若数据取自该地图，请指定 --crs {key}"
+            )
+    return out
+
+
+def _hints(
+    x, y, lon, lat, props: pd.DataFrame, choice: CrsChoice, area: Area, current: _Current
+) -> list[str]:
+    hints = _hint_units(x, y, choice)
+    if hints:
+        return hints
+    hints += _hint_swapped(lon, lat, area)
+    if choice.key in ("wgs84", "cgcs2000"):
+        named = props["township"] if "township" in props else pd.Series([None] * len(props), dtype=object)
+        hints += _hint_offset_townships(lon, lat, named.reset_index(drop=True), area)
+        if "id" in props:
+            hints += _hint_offset_existing(lon, lat, props["id"].reset_index(drop=True), current)
+    return hints
+
+
+# ---------------------------------------------------------------- plan and apply
+
+
+def _resolve_crs(crs: str | None, table: SourceTable) -> tuple[CrsChoice, list[str]]:
+    if crs in (None, "", "auto"):
+        if table.crs is None:
+            return parse_crs("wgs84"), []
+        return parse_crs(table.crs), [
+            f"{table.name}: 按文件声明的坐标系 {parse_crs(table.crs).label} 读取坐标"
+        ]
+    choice = parse_crs(crs)
+    declared = parse_crs(table.crs) if table.crs else None
+    if declared and declared.label != choice.label and table.format != "kml":
+        return choice, [f"{table.name}: 文件声明坐标系为 {declared.label}，按您指定的 {choice.label} 处理"]
+    return choice, []
+
+
+def _append_conflicts(props: pd.DataFrame, current: _Current, reasons: dict[int, list[str]]) -> None:
+    if "id" not in props:
+        return
+    for i, v in enumerate(props["id"]):
+        if v is not None and str(v) in current.index:
+            reasons.setdefault(i, []).append(
+                f"编号(id): 编号“{v}”已存在于图层中；追加模式只接受新编号（要更新已有记录请用 upsert 模式）"
+            )
+
+
+def _geom_types(table: SourceTable, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if table.geom_type is not None:
+        g = table.geom_type.copy()
+        g[(g == "") & ok] = "Point"
+        return g
+    return np.where(ok, "Point", "").astype(object)
+
+
+def _accepted_features(typed, keep: np.ndarray, kind: LayerKind) -> list[dict]:
+    if not keep.any():
+        return []
+    return orjson.loads(frame_to_geojson_bytes(typed.iloc[np.flatnonzero(keep)], kind))["features"]
+
+
+def _replace_hint(diff: ImportDiff, rejected: list[RejectedRow], mode: ImportMode) -> list[str]:
+    lost = {r.id for r in rejected if r.id} & set(diff.removed) if mode == ImportMode.REPLACE else set()
+    return (
+        [f"整体替换会删除 {len(lost)} 条被拒绝行对应的现有记录（如 {sorted(lost)[0]}）；请先修正这些行"]
+        if lost
+        else []
+    )
+
+
+def plan_import(
+    ws: Workspace,
+    layer_id: str,
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    encoding: str = "auto",
+    sheet: str | None = None,
+    mode: str | ImportMode = ImportMode.UPSERT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    name: str | None = None,
+) -> ImportPlan:
+    """Read, map, convert, validate and diff an import; write nothing.
+
+    Raises
+    ------
+    LayerFileError
+        The file is missing, empty, oversized, unsafe or unreadable.
+    ImportRefusedError
+        No data rows, no coordinate columns, bad mode or CRS.
+    """
+    kind, mode = get_kind(layer_id), ImportMode.parse(mode)
+    table = read_source(path, kind, encoding=encoding, sheet=sheet, max_bytes=max_bytes, name=name)
+    if len(table.rows) == 0:
+        raise ImportRefusedError(f"{table.name}: 没有数据行（只有表头或为空），图层未修改")
+    headers = map_headers(table.columns, kind, has_geometry=table.x is not None)
+    choice, crs_notes = _resolve_crs(crs, table)
+    x, y, coord_issues = _source_xy(table, headers)
+    lon, lat = to_wgs84(x, y, choice)
+    props = _canonical_props(table, headers, f"import:{table.name}")
+    typed, problems = _check_every_row(
+        RawLayer(table.path, props, lon, lat, _geom_types(table, lon, lat)), kind, ws.area
+    )
+    current = _read_current(Path(ws.root), layer_id)
+    reasons = _reasons(table, kind, problems, coord_issues)
+    if mode == ImportMode.APPEND:
+        _append_conflicts(props, current, reasons)
+    rejected = [
+        RejectedRow(int(table.rows[i]), props["id"].iat[i] if "id" in props else None, tuple(r))
+        for i, r in sorted(reasons.items())
+    ]
+    keep = np.ones(len(props), dtype=bool)
+    keep[list(reasons)] = False
+    extras = [c for c in typed.columns if c not in kind.field_names and c != typed.geometry.name]
+    provided = _provided_fields(headers, kind, extras)
+    features = _accepted_features(typed, keep, kind)
+    diff, _ = _diff_and_merge(current, features, mode, provided)
+    hints = _hints(x, y, lon, lat, props, choice, ws.area, current) + _replace_hint(diff, rejected, mode)
+    notes = [*table.notes, *crs_notes] + (
+        [f"{table.name}: 未识别的列已原样保留为附加属性：{'、'.join(headers.unknown)}"]
+        if headers.unknown
+        else []
+    )
+    return ImportPlan(
+        Path(ws.root),
+        layer_id,
+        table.name,
+        mode,
+        choice,
+        table,
+        headers,
+        features,
+        provided,
+        rejected,
+        diff,
+        current.sha,
+        _warnings(table, kind, problems, set(reasons)),
+        hints,
+        notes,
+    )
+
+
+def _save_locked(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
+    """Record and write a version; the caller holds the layer lock."""
+    path = layer_path(root, layer_id)
+    if not layer_history(root, layer_id) and path.exists():
+        _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
+    version = _record_version(root, layer_id, data, source=source, note=note)
+    atomic_write_bytes(path, data)
+    return version
+
+
+def _rebase(plan: ImportPlan, current: _Current) -> ImportDiff:
+    """Check that the plan still applies to a layer changed by someone else since the plan."""
+    if plan.mode == ImportMode.REPLACE:
+        raise ImportConflictError(
+            f"图层 {plan.layer_id} 在预览之后已被修改（可能有另一个导入同时进行）；"
+            f"整体替换已取消，图层未修改；请重新预览后再导入 {plan.name}"
+        )
+    taken = [_id_of(f) for f in plan.features if _id_of(f) in current.index]
+    if plan.mode == ImportMode.APPEND and taken:
+        raise ImportConflictError(
+            f"图层 {plan.layer_id} 在预览之后已被修改：编号 {'、'.join(taken[:5])} 已由另一次导入"
+            f"写入；追加已取消，图层未修改；请重新预览后再导入 {plan.name}"
+        )
+    return plan.diff
+
+
+def apply_import(plan: ImportPlan) -> Version:
+    """Save the plan's accepted rows as a new version (atomic; the layer is re-read under its lock).
+
+    Raises
+    ------
+    ImportRefusedError
+        No row was accepted; nothing is written.
+    ImportConflictError
+        The layer changed since the plan and the plan cannot be applied on top (append/replace).
+    """
+    if plan.accepted == 0:
+        raise ImportRefusedError(
+            f"{plan.name}: 全部 {plan.total} 行均被拒绝，图层 {plan.layer_id} 未修改；"
+            f"请按拒绝原因修正后重新导入"
+        )
+    with layer_lock(plan.root, plan.layer_id):
+        current = _read_current(plan.root, plan.layer_id)
+        if current.sha != plan.base_sha:
+            _rebase(plan, current)
+        diff, merged = _diff_and_merge(current, plan.features, plan.mode, plan.provided)
+        note = (
+            f"导入 {plan.name}（{plan.mode.label}，坐标系 {plan.crs.label}）：新增 {len(diff.added)}，"
+            f"更新 {len(diff.changed)}，删除 {len(diff.removed)}，拒绝 {len(plan.rejected)}"
+        )
+        return _save_locked(
+            plan.root, plan.layer_id, _encode(current.head, merged), f"import:{plan.name}", note
+        )
+
+
+# ---------------------------------------------------------------- rejects
+
+
+def _rejects_frame(plan: ImportPlan) -> pd.DataFrame:
+    pos = {int(r): i for i, r in enumerate(plan.table.rows)}
+    idx = [pos[r.row] for r in plan.rejected]
+    frame = plan.table.values.iloc[idx].reset_index(drop=True).astype(object)
+    if plan.table.x is not None:
+        frame["X(原坐标)"] = plan.table.x[idx]
+        frame["Y(原坐标)"] = plan.table.y[idx]
+    frame.insert(0, ROW_COLUMN, [r.row for r in plan.rejected])
+    frame[REASON_COLUMN] = ["；".join(r.reasons) for r in plan.rejected]
+    return frame.where(frame.notna(), None)
+
+
+def rejects_bytes(plan: ImportPlan) -> tuple[str, bytes]:
+    """The rejected rows in the input's format (XLSX for Excel input, else UTF-8-BOM CSV) plus 原因."""
+    frame = _rejects_frame(plan)
+    stem = Path(plan.name).stem
+    if plan.table.format == "xlsx":
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            frame.to_excel(xw, index=False, sheet_name="拒绝的行")
+        return f"{stem}_拒绝.xlsx", buf.getvalue()
+    text = frame.to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    return f"{stem}_拒绝.csv", text.encode("utf-8-sig")
+
+
+def write_rejects(
+    plan: ImportPlan, path: str | Path | None = None, *, default_dir: Path | None = None
+) -> Path | None:
+    """Write the rejects file (atomic); ``None`` when nothing was rejected."""
+    if not plan.rejected:
+        return None
+    name, data = rejects_bytes(plan)
+    target = Path(path) if path is not None else (default_dir or plan.table.path.parent) / name
+    atomic_write_bytes(target, data)
+    return target

@@ -1,0 +1,110 @@
+"""``riskmap import LAYER FILE``: import a registry from CSV/XLSX/GeoJSON/SHP(zip)/GPKG/KML(Z).
+
+Exit codes (SPEC §6): 0 every row accepted; 3 some rows rejected (accepted rows saved); 2 nothing
+written. ``--dry-run`` prints the diff and writes nothing (its exit code says what an import would do).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, write_rejects
+from layers.kinds import get_kind, kind_ids
+from layers.readers import DEFAULT_MAX_BYTES
+from layers.workspace import load_workspace
+from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+
+MAX_LINES = 50  # rejected rows printed on stderr; the rest are in the rejects file
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("import", help="从 Excel/CSV/GeoJSON/Shapefile/GeoPackage/KML 导入登记表")
+    p.add_argument("layer", choices=kind_ids(), metavar="LAYER", help=f"图层：{'、'.join(kind_ids())}")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "--crs",
+        default=None,
+        help=f"源坐标系（默认取文件声明，否则 WGS 84）：{'、'.join(CRS_CHOICES)} 或 EPSG:n",
+    )
+    p.add_argument(
+        "--encoding", default="auto", choices=("auto", "utf-8", "gb18030"), help="CSV 编码（默认自动识别）"
+    )
+    p.add_argument("--sheet", default=None, help="Excel 工作表名（GeoPackage/压缩包中的图层名）")
+    p.add_argument(
+        "--mode", default="upsert", choices=[m.value for m in ImportMode], help="导入方式（默认 upsert）"
+    )
+    p.add_argument("--dry-run", action="store_true", help="只预览差异，不写任何文件")
+    p.add_argument("--rejects", type=Path, default=None, help="拒绝行的输出文件（默认与输入文件同目录）")
+    p.add_argument(
+        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1048576, help="文件大小上限（MB，默认 50）"
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    add_workspace_arg(p)
+    p.set_defaults(func=run)
+
+
+def _print_plan(plan: ImportPlan, out) -> None:
+    d = plan.diff
+    print(
+        f"{plan.name} → {get_kind(plan.layer_id).label}（{plan.layer_id}），{plan.mode.label}，坐标系 {plan.crs.label}",
+        file=out,
+    )
+    print(
+        f"共 {plan.total} 行：接受 {plan.accepted}（新增 {len(d.added)}，更新 {len(d.changed)}，"
+        f"未变 {d.unchanged}），拒绝 {len(plan.rejected)}，删除 {len(d.removed)}",
+        file=out,
+    )
+    for fid, changes in list(d.changed.items())[:20]:
+        text = "；".join(f"{c.field}: {c.old!s} → {c.new!s}" for c in changes)
+        print(f"  更新 {fid}: {text}", file=out)
+    if d.removed:
+        print(f"  删除：{'、'.join(d.removed[:20])}{' …' if len(d.removed) > 20 else ''}", file=out)
+    for line in plan.notes + [f"提示：{h}" for h in plan.hints] + [f"警告：{w}" for w in plan.warnings[:20]]:
+        print(f"  {line}", file=out)
+
+
+def _print_rejects(plan: ImportPlan) -> None:
+    lines = plan.reject_lines()
+    for line in lines[:MAX_LINES]:
+        print(f"[拒绝] {line}", file=sys.stderr)
+    if len(lines) > MAX_LINES:
+        print(f"[拒绝] …另有 {len(lines) - MAX_LINES} 行，详见拒绝文件", file=sys.stderr)
+
+
+def _rejects_path(plan: ImportPlan, args) -> Path | None:
+    if not plan.rejected or (args.dry_run and args.rejects is None):
+        return None
+    try:
+        return write_rejects(plan, args.rejects)
+    except OSError:  # the input's folder may be read-only: fall back to the working directory
+        return write_rejects(plan, default_dir=Path.cwd())
+
+
+def run(args) -> int:
+    ws = load_workspace(workspace_path(args), layers=())
+    plan = plan_import(
+        ws,
+        args.layer,
+        args.file,
+        crs=args.crs,
+        encoding=args.encoding,
+        sheet=args.sheet,
+        mode=args.mode,
+        max_bytes=int(args.max_mb * 1048576),
+    )
+    out = sys.stderr if args.json else sys.stdout
+    _print_plan(plan, out)
+    _print_rejects(plan)
+    rejects = _rejects_path(plan, args)
+    version = None
+    if not args.dry_run:
+        version = apply_import(plan)  # raises ImportRefusedError (exit 2) when nothing was accepted
+        print(f"已保存为版本 {version.version}（共 {version.count} 条）", file=out)
+    elif plan.accepted == 0:
+        print("预览：没有可导入的行", file=out)
+    if rejects:
+        print(f"拒绝的行已写入：{rejects}", file=out)
+    if args.json:
+        print_json(plan.summary(version, rejects))
+    return 2 if plan.accepted == 0 else (3 if plan.rejected else 0)
