@@ -93,7 +93,7 @@ def check_depth_raster(ds: DatasetReader, county: gpd.GeoDataFrame, *, name: str
 def _rows_cols(ds: DatasetReader, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row/column of each lon/lat point (floor of the inverse affine), in the raster's CRS."""
     x, y = Transformer.from_crs("EPSG:4326", ds.crs, always_xy=True).transform(lon, lat)
-    col_f, row_f = ~ds.transform * (np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64"))
+    col_f, row_f = ~ds.transform @ (np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64"))
     return np.floor(row_f), np.floor(col_f)
 
 
@@ -197,7 +197,7 @@ def _stat_columns(stats: pd.DataFrame) -> tuple[str, str]:
     return "band_1_sum", "band_2_max"
 
 
-class _mem_raster:  # noqa: N801 - context manager used like a function
+class _mem_raster:
     """An in-memory float64 GeoTIFF of ``bands`` (NaN = nodata), opened for reading."""
 
     def __init__(self, bands: np.ndarray, transform, crs):
@@ -261,8 +261,8 @@ def depth_overlay(ds: DatasetReader, *, max_px: int = 1024, breaks=None) -> Over
     dst, transform = _warp_3857(ds, max_px)
     rgba = colorize_depth(dst, breaks)
     h, w = dst.shape
-    left, top = transform * (0, 0)
-    right, bottom = transform * (w, h)
+    left, top = transform @ (0, 0)
+    right, bottom = transform @ (w, h)
     west, south, east, north = transform_bounds("EPSG:3857", "EPSG:4326", left, bottom, right, top)
     return Overlay(
         png=_png_bytes(rgba),

@@ -72,18 +72,16 @@ class WarningColor(StrEnum):
         ...
         riskmodel.errors.RuleConfigError: 预警颜色 "紫" 无效；可选值：红、橙、黄、蓝
         """
-        key = str(text).strip().lower().removesuffix("色").removesuffix("级").removesuffix("预警")
+        key = str(text).strip().lower().removesuffix("预警").removesuffix("级").removesuffix("色")
         for c in cls:
-            if key in (
-                c.value,
-                c.name.lower(),
-                c.roman,
-                str(5 - c.rank),
-                {"Ⅰ": "i", "Ⅱ": "ii", "Ⅲ": "iii", "Ⅳ": "iv"}[c.roman],
-                {4: "一", 3: "二", 2: "三", 1: "四"}[c.rank],
-            ):
+            names = (c.value, c.name, c.roman, str(5 - c.rank), _ROMAN_ASCII[c.roman], _CN_LEVEL[c.rank])
+            if key in {n.lower() for n in names}:
                 return c
         raise RuleConfigError(f'预警颜色 "{text}" 无效；可选值：{"、".join(c.value for c in cls)}')
+
+
+_ROMAN_ASCII = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV"}
+_CN_LEVEL = {4: "一", 3: "二", 2: "三", 1: "四"}
 
 
 @dataclass(frozen=True)

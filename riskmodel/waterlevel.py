@@ -28,6 +28,7 @@ from riskmodel.flood import depth_tiff_bytes
 __all__ = [
     "river_mask",
     "water_level_depths",
+    "water_level_label",
     "water_level_raster",
     "water_level_raster_name",
     "water_level_tiff_bytes",
@@ -85,6 +86,18 @@ def river_mask(river: gpd.GeoDataFrame, shape: tuple[int, int], transform, crs) 
     return rasterize(
         geoms, out_shape=shape, transform=transform, fill=0, default_value=1, all_touched=True, dtype="uint8"
     ).astype(bool)
+
+
+def water_level_label(river: gpd.GeoDataFrame | None, rise_m: float) -> str:
+    """Chinese description of the scenario, e.g. ``龙溪河、大沙河等河流水位上涨 3 m``."""
+    names = (
+        []
+        if river is None
+        else [str(n) for n in river.get("name", []) if str(n).strip() and "示意" not in str(n)]
+    )
+    names = list(dict.fromkeys(names))
+    rivers = "、".join(names[:2]) + ("等河流" if len(names) > 2 else "") if names else "河流"
+    return f"{rivers}水位上涨 {float(rise_m):g} m"
 
 
 def water_level_raster_name(rise_m: float) -> str:
