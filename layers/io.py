@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -23,6 +24,9 @@ import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import shapely
 from filelock import FileLock, Timeout
 
@@ -74,13 +78,18 @@ def _decode_utf8(path: Path, data: bytes) -> None:
         raise LayerFileError(f"{path}: 不是 UTF-8 编码（第 {exc.start} 字节起无法解码）{hint}") from None
 
 
-def _load_json(path: Path) -> dict:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise LayerFileError(f"{path}: 文件不存在") from None
     except OSError as exc:
         raise LayerFileError(f"{path}: 无法读取（{exc.strerror}）") from None
+
+
+def _load_json(path: Path, data: bytes | None = None) -> dict:
+    if data is None:
+        data = _read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     _decode_utf8(path, data)
@@ -109,8 +118,12 @@ def _point_xy(geom) -> tuple[float, float, str]:
         return np.nan, np.nan, "Point(invalid)"
 
 
-def read_raw_layer(path: str | os.PathLike) -> RawLayer:
-    """Read a point-layer GeoJSON file without coercing any value.
+def read_raw_layer(path: str | os.PathLike, data: bytes | None = None, kind: LayerKind | None = None) -> RawLayer:
+    """Read a point-layer GeoJSON file (or its bytes, when given) without losing any value.
+
+    With ``kind``, a clean one-feature-per-line file is parsed column-wise by Arrow (fast path);
+    any file Arrow cannot type exactly (a string in a number field, a Polygon, odd layout) falls
+    back to the generic parser, which keeps every raw value so validation can name it.
 
     Raises
     ------
@@ -118,7 +131,15 @@ def read_raw_layer(path: str | os.PathLike) -> RawLayer:
         The file is missing, not UTF-8, not JSON or not a FeatureCollection.
     """
     path = Path(path)
-    features = _load_json(path)["features"]
+    if data is None:
+        data = _read_bytes(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if kind is not None:
+        fast = _read_raw_arrow(path, data, kind)
+        if fast is not None:
+            return fast
+    features = _load_json(path, data)["features"]
     props = [f.get("properties") or {} if isinstance(f, dict) else {} for f in features]
     xyg = [_point_xy(f.get("geometry") if isinstance(f, dict) else None) for f in features]
     if xyg:
@@ -128,6 +149,47 @@ def read_raw_layer(path: str | os.PathLike) -> RawLayer:
     frame = pd.DataFrame.from_records(props) if props else pd.DataFrame(index=range(0))
     return RawLayer(path=path, props=frame, lon=lon.astype("float64"), lat=lat.astype("float64"),
                     geom_type=gtype.astype(object))
+
+
+_ARROW_TYPES = {FieldType.INT: pa.int64(), FieldType.FLOAT: pa.float64(), FieldType.BOOL: pa.bool_()}
+_HEAD = b'{"type":"FeatureCollection"'
+
+
+def _arrow_schema(kind: LayerKind) -> pa.Schema:
+    props = pa.struct([pa.field(f.name, _ARROW_TYPES.get(f.type, pa.string())) for f in kind.all_fields])
+    geometry = pa.struct([pa.field("type", pa.string()), pa.field("coordinates", pa.list_(pa.float64()))])
+    return pa.schema([pa.field("type", pa.string()), pa.field("properties", props), pa.field("geometry", geometry)])
+
+
+def _read_raw_arrow(path: Path, data: bytes, kind: LayerKind) -> RawLayer | None:
+    """Columnar parse of the project's own layout (header line, one feature per line); None if not exact."""
+    first_nl, end = data.find(b"\n"), data.rfind(b"]}")
+    if not data.startswith(_HEAD) or first_nl < 0 or end <= first_nl or data[first_nl + 1: first_nl + 2] != b"{":
+        return None
+    body = data[first_nl + 1: end].replace(b"},\n", b"}\n")
+    try:
+        _decode_utf8(path, body)
+        table = pa_json.read_json(io.BytesIO(body), read_options=pa_json.ReadOptions(block_size=1 << 24),
+                                  parse_options=pa_json.ParseOptions(explicit_schema=_arrow_schema(kind),
+                                                                     unexpected_field_behavior="infer"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, LayerFileError):
+        return None
+    return _raw_from_table(path, table)
+
+
+def _raw_from_table(path: Path, table: pa.Table) -> RawLayer | None:
+    props = table.column("properties").combine_chunks()
+    geom = table.column("geometry").combine_chunks()
+    gtype = geom.field("type").to_numpy(zero_copy_only=False)
+    coords = geom.field("coordinates")
+    lengths = pc.fill_null(pc.list_value_length(coords), 0).to_numpy()
+    if not ((gtype == "Point") & (lengths >= 2)).all() or geom.null_count:
+        return None  # a null, empty or non-point geometry: the generic parser explains it
+    offsets = coords.offsets.to_numpy()[:-1]
+    values = coords.values.to_numpy()
+    frame = pa.table({f.name: props.field(f.name) for f in props.type}).to_pandas()
+    return RawLayer(path=path, props=frame, lon=values[offsets].astype("float64"),
+                    lat=values[offsets + 1].astype("float64"), geom_type=np.full(len(frame), "Point", dtype=object))
 
 
 def read_vector(path: str | os.PathLike) -> gpd.GeoDataFrame:

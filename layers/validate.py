@@ -67,8 +67,7 @@ def locate_townships(area: Area, lon: np.ndarray, lat: np.ndarray) -> np.ndarray
         cand = ok & (out == "") & (lon >= xmin) & (lon <= xmax) & (lat >= ymin) & (lat <= ymax)
         idx = np.flatnonzero(cand)
         if idx.size:
-            inside = shapely.contains_xy(geom, lon[idx], lat[idx]) | shapely.intersects_xy(
-                geom.boundary, lon[idx], lat[idx])
+            inside = shapely.intersects_xy(geom, lon[idx], lat[idx])  # a shared edge goes to the first
             out[idx[inside]] = name
     return out
 
@@ -92,8 +91,22 @@ class _Collector:
                                          f"同类问题另有 {rest} 处未逐条列出（共 {rows.size} 处）"))
 
 
+def _is_text(col: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(col) and not pd.api.types.is_object_dtype(col)
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """Trimmed text of every value (vectorised for Arrow string columns)."""
+    if _is_text(col):
+        return col.str.strip()
+    return col.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                   else str(v).strip()).astype("str")
+
+
 def _present(col: pd.Series) -> np.ndarray:
-    return (col.notna() & (col.astype(str).str.strip() != "")).to_numpy()
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return col.notna().to_numpy()
+    return (col.notna() & (_as_text(col) != "")).to_numpy(dtype=bool, na_value=False)
 
 
 def _shown(v) -> str:
@@ -102,8 +115,12 @@ def _shown(v) -> str:
 
 
 def _check_numeric(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
-    is_bool = col.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool)
-    num = pd.to_numeric(col.where(~is_bool), errors="coerce")
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        is_bool = np.zeros(len(col), dtype=bool)
+        num = col.astype("float64")
+    else:
+        is_bool = col.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool)
+        num = pd.to_numeric(col.where(~is_bool).astype(object), errors="coerce").astype("float64")
     bad = present & (num.isna().to_numpy() | is_bool)
     if f.type == FieldType.INT:
         frac = present & ~bad & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
@@ -118,11 +135,14 @@ def _check_numeric(col: pd.Series, f: Field, present: np.ndarray, c: _Collector)
     return num.round().astype("Int64") if f.type == FieldType.INT else num.astype("float64")
 
 
-_TRUE = {True, 1, "1", "是", "有", "true", "True", "TRUE", "Y", "y", "yes"}
-_FALSE = {False, 0, "0", "否", "无", "false", "False", "FALSE", "N", "n", "no"}
+_TRUE = {True, "1", "是", "有", "true", "True", "TRUE", "Y", "y", "yes"}
+_FALSE = {False, "0", "否", "无", "false", "False", "FALSE", "N", "n", "no"}
 
 
 def _check_bool(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype("boolean")
+
     def conv(v):
         if isinstance(v, bool | int | str) and v in _TRUE:
             return True
@@ -137,7 +157,7 @@ def _check_bool(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) ->
 
 
 def _check_text(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
-    text = col.where(present, None).map(lambda v: v if v is None else str(v).strip())
+    text = _as_text(col).astype(object).where(present, None)
     if f.type == FieldType.ENUM:
         bad = np.flatnonzero(present & ~text.isin(f.allowed).to_numpy())
         allowed = "、".join(f.allowed)
@@ -152,7 +172,7 @@ def _check_text(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) ->
 
 def _typed_column(raw: pd.DataFrame, f: Field, c: _Collector) -> pd.Series:
     col = raw[f.name] if f.name in raw.columns else pd.Series([None] * len(raw), dtype=object)
-    col = col.astype(object).reset_index(drop=True)
+    col = col.reset_index(drop=True)
     present = _present(col)
     if f.required:
         c.add("error", np.flatnonzero(~present), f.name, f"缺少必填字段“{f.label}”({f.name})")
@@ -197,10 +217,10 @@ def _check_location(raw: RawLayer, finite: np.ndarray, area: Area, c: _Collector
     lon, lat = raw.lon, raw.lat
     inside = np.zeros(len(lon), dtype=bool)
     idx = np.flatnonzero(finite)
-    inside[idx] = shapely.contains_xy(area.county, lon[idx], lat[idx])
+    inside[idx] = shapely.intersects_xy(area.county, lon[idx], lat[idx])  # the boundary counts as inside
     outside = np.flatnonzero(finite & ~inside)
     if outside.size:
-        swapped = shapely.contains_xy(area.county, lat[outside], lon[outside])
+        swapped = shapely.intersects_xy(area.county, lat[outside], lon[outside])
         msgs = [
             f"经纬度疑似颠倒（经度 {lon[r]:.6f}，纬度 {lat[r]:.6f}）；交换后位于县域内，请把经度、纬度对调"
             if s else f"位置（{lon[r]:.6f}, {lat[r]:.6f}）在县域范围之外"
@@ -212,7 +232,8 @@ def _check_location(raw: RawLayer, finite: np.ndarray, area: Area, c: _Collector
 
 def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, area: Area,
                     c: _Collector) -> pd.Series:
-    present = _present(named)
+    """``named`` is trimmed text with None for missing; missing townships are derived from the location."""
+    present = named.notna().to_numpy()
     known = named.isin(area.township_names).to_numpy()
     bad = np.flatnonzero(present & ~known)
     allowed = "、".join(area.township_names)
@@ -220,8 +241,8 @@ def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, a
     mismatch = np.flatnonzero(present & known & inside & (located != named.to_numpy()) & (located != ""))
     c.add("warning", mismatch, "township",
           [f"位置落在{located[r]}，与填写的“{named.iat[r]}”不符；请核对坐标或乡镇" for r in mismatch])
-    return named.where(present, pd.Series(located, dtype=object)).where(
-        lambda s: s != "", None).astype(object)
+    derived = pd.Series(np.where(located == "", None, located), dtype=object)
+    return named.where(present, derived).astype(object)
 
 
 def _check_danger_level(typed: dict[str, pd.Series], c: _Collector) -> pd.Series:
@@ -234,6 +255,12 @@ def _check_danger_level(typed: dict[str, pd.Series], c: _Collector) -> pd.Series
     return stored.where(stored.notna(), graded.where(pd.Series(has_basis)))
 
 
+def _column(props: pd.DataFrame, name: str) -> pd.Series:
+    if name in props.columns:
+        return props[name]
+    return pd.Series([None] * len(props), dtype=object, index=props.index)
+
+
 def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Type and validate one registry layer; return the typed frame and all problems.
 
@@ -241,24 +268,17 @@ def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None) -> tuple[gpd.
     must refuse when any problem has severity ``error``.
     """
     props = raw.props.reset_index(drop=True)
-    ids = props["id"].astype(object) if "id" in props.columns else pd.Series([None] * len(props), dtype=object)
-    ids = ids.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    raw_ids = _column(props, "id")
+    ids = _as_text(raw_ids).astype(object).where(_present(raw_ids), None)
     c = _Collector(kind.id, ids.to_numpy(dtype=object))
-    typed = {f.name: _typed_column(props, f, c) for f in kind.all_fields if f.name != "township"}
+    typed = {f.name: _typed_column(props, f, c) for f in kind.all_fields}
     typed["id"] = ids
     _check_ids(ids, c)
     finite = _check_geometry(raw, c)
     if area is not None:
         inside = _check_location(raw, finite, area, c)
         located = locate_townships(area, np.where(inside, raw.lon, np.nan), np.where(inside, raw.lat, np.nan))
-        named = props["township"].astype(object) if "township" in props.columns else pd.Series(
-            [None] * len(props), dtype=object)
-        typed["township"] = _check_township(named.reset_index(drop=True), located, inside, area, c)
-    else:
-        typed["township"] = _check_text(props.get("township", pd.Series([None] * len(props), dtype=object))
-                                        .astype(object).reset_index(drop=True),
-                                        kind.field("township"), _present(props.get(
-                                            "township", pd.Series([None] * len(props), dtype=object))), c)
+        typed["township"] = _check_township(typed["township"], located, inside, area, c)
     if kind.id == "geohazard":
         typed["danger_level"] = _check_danger_level(typed, c)
     extra = {col: props[col] for col in props.columns if col not in typed}

@@ -13,12 +13,14 @@ Layout (SPEC §2)::
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
 import orjson
+import pandas as pd
 
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.io import (
@@ -37,6 +39,7 @@ __all__ = [
     "DEFAULT_WORKSPACE",
     "Version",
     "Workspace",
+    "empty_layer",
     "layer_history",
     "layer_path",
     "load_layer",
@@ -44,6 +47,7 @@ __all__ = [
     "rollback_layer",
     "save_layer",
     "save_layer_bytes",
+    "update_layer",
 ]
 
 DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "geodata" / "dianjiang"
@@ -114,14 +118,25 @@ def _optional_vector(path: Path) -> gpd.GeoDataFrame | None:
     return read_vector(path) if path.exists() else None
 
 
+def empty_layer(kind: LayerKind) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({n: pd.Series([], dtype=object) for n in kind.field_names}, geometry=[], crs="EPSG:4326")
+
+
 def load_layer(root: str | Path, kind: LayerKind | str, area: Area | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Load one registry; a missing file is an empty layer."""
     kind = get_kind(kind) if isinstance(kind, str) else kind
     path = layer_path(root, kind.id)
     if not path.exists():
-        empty = gpd.GeoDataFrame({n: [] for n in kind.field_names}, geometry=[], crs="EPSG:4326")
-        return empty, []
-    return check_layer(read_raw_layer(path), kind, area)
+        return empty_layer(kind), []
+    return check_layer(read_raw_layer(path, kind=kind), kind, area)
+
+
+def _load_layer_or_problem(root: Path, kind: LayerKind, area: Area) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """A registry file that cannot be read at all is one error problem and an empty layer."""
+    try:
+        return load_layer(root, kind, area)
+    except LayerFileError as exc:
+        return empty_layer(kind), [Problem("error", kind.id, None, None, None, str(exc))]
 
 
 def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | None = None) -> Workspace:
@@ -140,7 +155,7 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     for kind in LAYER_KINDS:
         if layers is not None and kind.id not in layers:
             continue
-        loaded[kind.id], found = load_layer(root, kind, area)
+        loaded[kind.id], found = _load_layer_or_problem(root, kind, area)
         problems.extend(found)
     return Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
                      layers=loaded, problems=problems, river=_optional_vector(root / "river.geojson"),
@@ -174,7 +189,11 @@ def layer_history(root: str | Path, layer_id: str) -> list[Version]:
 
 
 def _count_features(data: bytes) -> int:
-    return len(orjson.loads(data)["features"])
+    """Feature count of a version, -1 for a file that is not a readable FeatureCollection."""
+    try:
+        return len(orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))["features"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return -1
 
 
 def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
@@ -189,6 +208,15 @@ def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: s
     return v
 
 
+def _save_bytes_locked(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
+    path = layer_path(root, layer_id)
+    if not layer_history(root, layer_id) and path.exists():
+        _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
+    version = _record_version(root, layer_id, data, source=source, note=note)
+    atomic_write_bytes(path, data)
+    return version
+
+
 def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: str, note: str = "") -> Version:
     """Save already-serialised layer bytes as a new version (atomic, locked).
 
@@ -196,13 +224,30 @@ def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: st
     can be listed and rolled back.
     """
     root = Path(root)
-    path = layer_path(root, layer_id)
-    with layer_lock(root, layer_id):
-        if not layer_history(root, layer_id) and path.exists():
-            _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
-        version = _record_version(root, layer_id, data, source=source, note=note)
-        atomic_write_bytes(path, data)
-    return version
+    with layer_lock(root, get_kind(layer_id).id):
+        return _save_bytes_locked(root, layer_id, data, source, note)
+
+
+def _validated_bytes(root: Path, kind: LayerKind, frame: gpd.GeoDataFrame, area: Area | None) -> bytes:
+    data = frame_to_geojson_bytes(frame, kind)
+    if area is not None:
+        _, problems = check_layer(read_raw_layer(layer_path(root, kind.id), data, kind), kind, area)
+        if any(p.severity == "error" for p in problems):
+            raise LayerValidationError(problems)
+    return data
+
+
+def update_layer(root: str | Path, layer_id: str, mutate: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *,
+                 area: Area | None, source: str = "manual", note: str = "") -> Version:
+    """Read, change and save a layer while holding its lock, so concurrent writers lose nothing.
+
+    ``mutate`` receives the layer as it is on disk now and returns the new frame.
+    """
+    root, kind = Path(root), get_kind(layer_id)
+    with layer_lock(root, kind.id):
+        current, _ = load_layer(root, kind, area)
+        data = _validated_bytes(root, kind, mutate(current), area)
+        return _save_bytes_locked(root, kind.id, data, source, note)
 
 
 def save_layer(root: str | Path, layer_id: str, frame: gpd.GeoDataFrame, *, source: str = "manual",
@@ -215,22 +260,8 @@ def save_layer(root: str | Path, layer_id: str, frame: gpd.GeoDataFrame, *, sour
         The frame has errors; nothing is written.
     """
     kind = get_kind(layer_id)
-    data = frame_to_geojson_bytes(frame, kind)
-    if area is not None:
-        _, problems = check_layer(read_raw_layer_bytes(data, layer_path(root, layer_id)), kind, area)
-        if any(p.severity == "error" for p in problems):
-            raise LayerValidationError(problems)
+    data = _validated_bytes(Path(root), kind, frame, area)
     return save_layer_bytes(root, layer_id, data, source=source, note=note)
-
-
-def read_raw_layer_bytes(data: bytes, path: Path):
-    """Parse serialised bytes as :func:`read_raw_layer` would parse the file."""
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".geojson") as tmp:
-        tmp.write(data)
-        tmp.flush()
-        return read_raw_layer(tmp.name)
 
 
 def rollback_layer(root: str | Path, layer_id: str, version: int) -> Version:

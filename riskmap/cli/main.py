@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from layers.errors import LayerError, SelectionError
+from riskmodel.errors import RiskModelError
 
 __all__ = ["main"]
 
@@ -55,10 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _error_exit_code(exc: Exception) -> int:
-    try:
-        from riskmodel.errors import RiskModelError
-    except ImportError:  # pragma: no cover - riskmodel always ships with the package
-        RiskModelError = ()  # noqa: N806
+    """Exit code of a known error; unknown errors are bugs and propagate."""
     if isinstance(exc, SelectionError):
         return 2
     if isinstance(exc, LayerError | RiskModelError):
