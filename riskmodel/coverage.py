@@ -75,7 +75,7 @@ def nearest_shelter(points: gpd.GeoDataFrame, shelters: gpd.GeoDataFrame, rules:
     _, covered, _ = pairs_within(sxy, radius, pxy)
     out.iloc[np.unique(covered), out.columns.get_loc("covered_any")] = True
     out["covered"] = out["covered"].astype(bool)
-    return out
+    return out.astype({"distance_m": "float64", "service_radius_m": "float64"})
 
 
 def shelter_capacity(shelters: pd.DataFrame, rules: Rules) -> np.ndarray:
@@ -116,7 +116,7 @@ def _disks(pools: gpd.GeoDataFrame, radius_m: float, metric_crs: str):
     xy = xy[np.isfinite(xy).all(axis=1)]
     if xy.size == 0 or radius_m <= 0:
         return shapely.Polygon()
-    return shapely.union_all(shapely.buffer(shapely.points(xy), radius_m, quad_segs=32))
+    return shapely.union_all(shapely.buffer(shapely.points(xy), radius_m, quad_segs=64))
 
 
 def forest_coverage(forest: gpd.GeoDataFrame | None, pools: gpd.GeoDataFrame, townships: gpd.GeoDataFrame,

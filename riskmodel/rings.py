@@ -47,8 +47,8 @@ def _gas_risk(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray
     pipe = _lookup(_col(frame, "pressure_class"), rules.table("gas_risk.pipe_radius_m"))
     is_pipe = (ftype == "管道段").to_numpy() & np.isfinite(pipe)
     pipe_basis = {k: e.basis for e in rules.entries if (k := e.key).startswith("gas_risk.pipe_radius_m.")}
-    pclass = _col(frame, "pressure_class").astype(str)
-    pipe_src = pclass.map(lambda c: f"{pipe_basis.get('gas_risk.pipe_radius_m.' + c, 'assumed')}:GB55009控制范围")
+    pipe_src = _col(frame, "pressure_class").map(
+        lambda c: f"{pipe_basis.get(f'gas_risk.pipe_radius_m.{c}', 'assumed')}:GB55009控制范围")
     src = np.where(is_pipe, pipe_src.to_numpy(dtype=object), "assumed:facility_type")
     return np.where(is_pipe, pipe, station), src
 
