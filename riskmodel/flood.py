@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -52,6 +53,8 @@ def open_depth_raster(path) -> DatasetReader:
 
     The caller closes the dataset (use it as a context manager).
     """
+    if not Path(path).exists():
+        raise RasterError(f"{path}: 文件不存在；请检查水深栅格的路径")
     try:
         ds = rasterio.open(path)
     except (RasterioIOError, OSError) as exc:

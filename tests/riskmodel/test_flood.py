@@ -110,7 +110,7 @@ def test_flooded_area_threshold_and_other_crs(ws, raster, tmp_path):
 
 def test_raster_without_crs_is_refused(ws, tmp_path):
     path = write_raster(tmp_path / "nocrs.tif", depth_grid(), crs=None)
-    with open_depth_raster(path) as ds, pytest.raises(RasterError, match="nocrs.tif.*坐标系"):
+    with open_depth_raster(path) as ds, pytest.raises(RasterError, match=r"nocrs.tif.*坐标系"):
         check_depth_raster(ds, ws.county)
 
 
@@ -120,14 +120,14 @@ def test_raster_missing_the_county_is_refused(ws, tmp_path):
     path = write_raster(
         tmp_path / "far.tif", depth_grid(), transform=from_origin(ORIGIN_X + 50_000, ORIGIN_Y, 100, 100)
     )
-    with open_depth_raster(path) as ds, pytest.raises(RasterError, match="far.tif.*不重叠"):
+    with open_depth_raster(path) as ds, pytest.raises(RasterError, match=r"far.tif.*不重叠"):
         check_depth_raster(ds, ws.county)
 
 
 def test_not_a_raster_is_refused(tmp_path):
     path = tmp_path / "notes.tif"
     path.write_text("这不是栅格", encoding="utf-8")
-    with pytest.raises(RasterError, match="notes.tif.*不是可读取的栅格"):
+    with pytest.raises(RasterError, match=r"notes.tif.*不是可读取的栅格"):
         open_depth_raster(path)
 
 

@@ -37,7 +37,7 @@ def test_parse_colour(text, want):
 
 
 def test_bad_colour_lists_the_options():
-    with pytest.raises(RuleConfigError, match="紫.*红、橙、黄、蓝"):
+    with pytest.raises(RuleConfigError, match=r"紫.*红、橙、黄、蓝"):
         WarningColor.parse("紫")
 
 
@@ -49,9 +49,9 @@ def test_parse_warnings_by_name_code_and_all(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     got = parse_warnings(["all=蓝", "500231999000=红"], ws.townships)
     assert got == {"甲镇": WarningColor.RED, "乙镇": WarningColor.BLUE}
-    with pytest.raises(SelectionError, match="丁镇"):
+    with pytest.raises(SelectionError, match=r"丁镇"):
         parse_warnings(["丁镇=红"], ws.townships)
-    with pytest.raises(RuleConfigError, match="格式"):
+    with pytest.raises(RuleConfigError, match=r"格式"):
         parse_warnings(["甲镇红"], ws.townships)
 
 
@@ -59,9 +59,9 @@ def test_rule_overrides_from_config():
     rules = {r.key: r for r in action_rules({"rules": {"warning": {"evacuate": "红", "patrol": "关闭"}}})}
     assert rules["evacuate"].min_color == WarningColor.RED and rules["patrol"].min_color is None
     assert rules["stop_ferry"].min_color == WarningColor.YELLOW
-    with pytest.raises(RuleConfigError, match="evacuat.*可选"):
+    with pytest.raises(RuleConfigError, match=r"evacuat.*可选"):
         action_rules({"rules": {"warning": {"evacuat": "红"}}})
-    with pytest.raises(RuleConfigError, match="stop_ferry.*紫"):
+    with pytest.raises(RuleConfigError, match=r"stop_ferry.*紫"):
         action_rules({"rules": {"warning": {"stop_ferry": "紫"}}})
 
 

@@ -79,6 +79,6 @@ def test_raster_written_atomically_on_the_dem_grid_and_deterministic(tmp_path):
 
 def test_missing_dem_or_river_is_a_clear_error(tmp_path):
     ws = load_workspace(make_workspace(tmp_path / "ws"))
-    with pytest.raises(RiskModelError, match="dem.tif"):
+    with pytest.raises(RiskModelError, match=r"dem.tif"):
         water_level_raster(ws.dem_path, ws.river, 3.0, tmp_path / "x.tif")
     assert not (tmp_path / "x.tif").exists()
