@@ -6,10 +6,10 @@ norm was found, FACTS.md §6); values come from ``DEFAULTS`` and may be overridd
 
     [rules.geohazard]
     watch_factor = 2.5
-    radius_m = { 滑坡 = 250 }          # by hazard_type
+    radius_m = { "滑坡" = 250 }        # by hazard_type; Chinese keys must be quoted in TOML
 
     [rules.shelter.service_radius_m]
-    紧急 = 600
+    "紧急" = 600
 
     [rules.safety.shelter_near_gas]
     enabled = false
