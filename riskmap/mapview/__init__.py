@@ -3,8 +3,8 @@
 from riskmap.mapview.assets import OfflineAssetError, collect_asset_urls, localize_assets, publish_assets
 from riskmap.mapview.basemaps import BASEMAPS, available_basemaps, default_basemap
 from riskmap.mapview.build import WARNING_TO_COLOR, MapView, build_map, render_html
-from riskmap.mapview.click import resolve_click
 from riskmap.mapview.hillshade import hillshade
+from riskmap.mapview.pick import resolve_click
 
 __all__ = [
     "BASEMAPS",

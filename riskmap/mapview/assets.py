@@ -52,7 +52,8 @@ def asset_text(url: str) -> str:
         return _offline_resources()[url]
     except KeyError:
         raise OfflineAssetError(
-            f"地图资源 {url} 不在已安装的 folium-offline 包中；离线地图不能引用外部网址") from None
+            f"地图资源 {url} 不在已安装的 folium-offline 包中；离线地图不能引用外部网址"
+        ) from None
 
 
 def asset_filename(url: str) -> str:
@@ -98,14 +99,19 @@ def localize_assets(m: folium.Map, asset_base: str | None) -> list[str]:
                 setattr(elem, attr, new)  # instance attribute: never mutate folium's class lists
     if asset_base is None:
         _inline(m.get_root(), js, css)
+    m.rm_asset_urls = tuple(js + css)  # what publish_assets must write for the served mode
     return js + css
 
 
 def _inline(figure: Figure, js: list[str], css: list[str]) -> None:
     for i, url in enumerate(css):
-        figure.header.add_child(Element(f"<style>{_script_safe(asset_text(url))}</style>"), name=f"rm_css_{i}")
+        figure.header.add_child(
+            Element(f"<style>{_script_safe(asset_text(url))}</style>"), name=f"rm_css_{i}"
+        )
     for i, url in enumerate(js):
-        figure.header.add_child(Element(f"<script>{_script_safe(asset_text(url))}</script>"), name=f"rm_js_{i}")
+        figure.header.add_child(
+            Element(f"<script>{_script_safe(asset_text(url))}</script>"), name=f"rm_js_{i}"
+        )
 
 
 def publish_assets(urls, static_dir) -> list[str]:

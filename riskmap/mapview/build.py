@@ -8,6 +8,7 @@ script-safe JSON and is put into the DOM with ``textContent`` by the runtime.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import folium
 import numpy as np
@@ -30,15 +31,42 @@ RISK_RAMP = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 WARNING_TO_COLOR = {"红": "#e41a1c", "橙": "#ff7f00", "黄": "#ffd92f", "蓝": "#377eb8"}
 _RING_STYLE = {"danger": ("#d7301f", "危险圈"), "watch": ("#fc8d59", "关注圈")}
 _LABELS = {
-    "zh": {"layer": "图层", "id": "编号", "township": "乡镇(街道)", "more": "",
-           "legend": "图例", "towns": "乡镇(街道)边界", "labels": "乡镇名称", "villages": "村(社区)",
-           "river": "河流", "forest": "重点林区", "county": "县界", "hillshade": "山体阴影(DEM)",
-           "rings": "暴露圈", "risk": "乡镇风险指数", "warning": "乡镇预警颜色", "selected": "选中点位"},
-    "en": {"layer": "Layer", "id": "ID", "township": "Township", "more": "",
-           "legend": "Legend", "towns": "Township boundaries", "labels": "Township names", "villages": "Villages",
-           "river": "River", "forest": "Key forest areas", "county": "County boundary",
-           "hillshade": "Hillshade (DEM)", "rings": "Exposure rings", "risk": "Township risk index",
-           "warning": "Township warning colour", "selected": "Selected site"},
+    "zh": {
+        "layer": "图层",
+        "id": "编号",
+        "township": "乡镇(街道)",
+        "more": "",
+        "legend": "图例",
+        "towns": "乡镇(街道)边界",
+        "labels": "乡镇名称",
+        "villages": "村(社区)",
+        "river": "河流",
+        "forest": "重点林区",
+        "county": "县界",
+        "hillshade": "山体阴影(DEM)",
+        "rings": "暴露圈",
+        "risk": "乡镇风险指数",
+        "warning": "乡镇预警颜色",
+        "selected": "选中点位",
+    },
+    "en": {
+        "layer": "Layer",
+        "id": "ID",
+        "township": "Township",
+        "more": "",
+        "legend": "Legend",
+        "towns": "Township boundaries",
+        "labels": "Township names",
+        "villages": "Villages",
+        "river": "River",
+        "forest": "Key forest areas",
+        "county": "County boundary",
+        "hillshade": "Hillshade (DEM)",
+        "rings": "Exposure rings",
+        "risk": "Township risk index",
+        "warning": "Township warning colour",
+        "selected": "Selected site",
+    },
 }
 
 
@@ -64,8 +92,8 @@ class MapView:
 class RiskMap(folium.Map):
     """A folium map that needs Leaflet only (no jQuery, Bootstrap or icon fonts)."""
 
-    default_js = [("leaflet", LEAFLET_JS_URL)]
-    default_css = [("leaflet_css", LEAFLET_CSS_URL)]
+    default_js: ClassVar[list] = [("leaflet", LEAFLET_JS_URL)]
+    default_css: ClassVar[list] = [("leaflet_css", LEAFLET_CSS_URL)]
 
 
 class _Runtime(folium.MacroElement):
@@ -117,8 +145,11 @@ def _display_geoms(geoms, view: MapView, *, tolerance: float = 0.0) -> np.ndarra
 
 
 def _feature_collection(geoms, props: list[dict]) -> dict:
-    feats = [{"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": p}
-             for g, p in zip(geoms, props, strict=True) if g is not None and not g.is_empty]
+    feats = [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": p}
+        for g, p in zip(geoms, props, strict=True)
+        if g is not None and not g.is_empty
+    ]
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -132,8 +163,11 @@ def _ramp(values: dict[str, float]) -> tuple[dict[str, str], list[list[str]]]:
         return {}, []
     lo, hi = float(vals.min()), float(vals.max())
     edges = np.linspace(lo, hi if hi > lo else lo + 1, len(RISK_RAMP) + 1)
-    colors = {n: RISK_RAMP[min(int(np.searchsorted(edges, v, side="right")) - 1, len(RISK_RAMP) - 1)]
-              for n, v in values.items() if v is not None and np.isfinite(v)}
+    colors = {
+        n: RISK_RAMP[min(int(np.searchsorted(edges, v, side="right")) - 1, len(RISK_RAMP) - 1)]
+        for n, v in values.items()
+        if v is not None and np.isfinite(v)
+    }
     steps = [[f"{edges[i]:.1f}–{edges[i + 1]:.1f}", c] for i, c in enumerate(RISK_RAMP)]
     return colors, steps
 
@@ -141,36 +175,84 @@ def _ramp(values: dict[str, float]) -> tuple[dict[str, str], list[list[str]]]:
 def _add_townships(m, ws, view: MapView, values, colors: dict[str, str]) -> None:
     names = [str(n) for n in ws.townships["name"]]
     geoms = _display_geoms(ws.townships.geometry.values, view, tolerance=0.0003)
-    props = [{"n": n, "f": colors.get(n),
-              "v": (f"{values[n]:.1f}" if values and values.get(n) is not None else "")} for n in names]
-    payload = {"geojson": _feature_collection(geoms, props), "stroke": "#555", "weight": 1.2, "dash": "4 3",
-               "fillOpacity": 0.55, "tooltip": True}
+    props = [
+        {
+            "n": n,
+            "f": colors.get(n),
+            "v": (f"{values[n]:.1f}" if values and values.get(n) is not None else ""),
+        }
+        for n in names
+    ]
+    payload = {
+        "geojson": _feature_collection(geoms, props),
+        "stroke": "#555",
+        "weight": 1.2,
+        "dash": "4 3",
+        "fillOpacity": 0.55,
+        "tooltip": True,
+    }
     _JsLayer("areas", payload, view.labels["towns"]).add_to(m)
     if view.show_labels:
         pts = _display_geoms(shapely.point_on_surface(ws.townships.geometry.values), view)
-        _JsLayer("labels", {"names": names, "lon": shapely.get_x(pts).tolist(),
-                            "lat": shapely.get_y(pts).tolist()}, view.labels["labels"]).add_to(m)
+        _JsLayer(
+            "labels",
+            {"names": names, "lon": shapely.get_x(pts).tolist(), "lat": shapely.get_y(pts).tolist()},
+            view.labels["labels"],
+        ).add_to(m)
 
 
 def _add_base(m, ws, view: MapView) -> None:
     lab = view.labels
     if view.show_hillshade and ws.dem_path is not None and view.basemap == "workspace":
         hs = hillshade(ws.dem_path)
-        folium.raster_layers.ImageOverlay(hs.data_url, bounds=[list(hs.bounds[0]), list(hs.bounds[1])],
-                                          opacity=0.6, name=lab["hillshade"], interactive=False).add_to(m)
+        folium.raster_layers.ImageOverlay(
+            hs.data_url,
+            bounds=[list(hs.bounds[0]), list(hs.bounds[1])],
+            opacity=0.6,
+            name=lab["hillshade"],
+            interactive=False,
+        ).add_to(m)
     if ws.forest is not None and len(ws.forest):
         geoms = _display_geoms(ws.forest.geometry.values, view, tolerance=0.0005)
         props = [{"n": str(n)} for n in ws.forest.get("name", [""] * len(ws.forest))]
-        _JsLayer("areas", {"geojson": _feature_collection(geoms, props), "stroke": "#1b7837", "weight": 0.8,
-                           "baseFillOpacity": 0.12, "tooltip": True}, lab["forest"], show=False).add_to(m)
+        _JsLayer(
+            "areas",
+            {
+                "geojson": _feature_collection(geoms, props),
+                "stroke": "#1b7837",
+                "weight": 0.8,
+                "baseFillOpacity": 0.12,
+                "tooltip": True,
+            },
+            lab["forest"],
+            show=False,
+        ).add_to(m)
     if ws.river is not None and len(ws.river):
         geoms = _display_geoms(ws.river.geometry.values, view, tolerance=0.0002)
         props = [{"n": str(n)} for n in ws.river.get("name", [""] * len(ws.river))]
-        _JsLayer("areas", {"geojson": _feature_collection(geoms, props), "stroke": "#3a86c8", "weight": 2.5,
-                           "fill": False, "tooltip": True}, lab["river"]).add_to(m)
+        _JsLayer(
+            "areas",
+            {
+                "geojson": _feature_collection(geoms, props),
+                "stroke": "#3a86c8",
+                "weight": 2.5,
+                "fill": False,
+                "tooltip": True,
+            },
+            lab["river"],
+        ).add_to(m)
     county = _display_geoms(ws.county.geometry.values, view, tolerance=0.0003)
-    _JsLayer("areas", {"geojson": _feature_collection(county, [{}] * len(county)), "stroke": "#222",
-                       "weight": 2.2, "fill": False}, lab["county"], control=False).add_to(m)
+    _JsLayer(
+        "areas",
+        {
+            "geojson": _feature_collection(county, [{}] * len(county)),
+            "stroke": "#222",
+            "weight": 2.2,
+            "fill": False,
+        },
+        lab["county"],
+        control=False,
+    ).add_to(m)
 
 
 def _add_villages(m, ws, view: MapView) -> None:
@@ -179,8 +261,12 @@ def _add_villages(m, ws, view: MapView) -> None:
         v = v[v["township"].isin(selected)]
     geoms = _display_geoms(v.geometry.values, view)
     props = [{"n": str(n)} for n in v["name"]]
-    _JsLayer("areas", {"geojson": _feature_collection(geoms, props), "stroke": "#777", "radius": 2.5,
-                       "tooltip": True}, view.labels["villages"], show=view.show_villages).add_to(m)
+    _JsLayer(
+        "areas",
+        {"geojson": _feature_collection(geoms, props), "stroke": "#777", "radius": 2.5, "tooltip": True},
+        view.labels["villages"],
+        show=view.show_villages,
+    ).add_to(m)
 
 
 def _add_rings(m, rings, view: MapView) -> None:
@@ -190,10 +276,18 @@ def _add_rings(m, rings, view: MapView) -> None:
     for ring, (color, label) in _RING_STYLE.items():
         mask = (rings["ring"] == ring).to_numpy()
         sub = rings[mask]
-        props = [{"n": f"{label} {r.radius_m:.0f} m", "v": f"{get_kind(r.layer).label} {r.id}"}
-                 for r in sub.itertuples()]
-        payload = {"geojson": _feature_collection(geoms[mask], props), "stroke": color, "weight": 1.5,
-                   "dash": "6 4" if ring == "watch" else None, "baseFillOpacity": 0.08, "tooltip": True}
+        props = [
+            {"n": f"{label} {r.radius_m:.0f} m", "v": f"{get_kind(r.layer).label} {r.id}"}
+            for r in sub.itertuples()
+        ]
+        payload = {
+            "geojson": _feature_collection(geoms[mask], props),
+            "stroke": color,
+            "weight": 1.5,
+            "dash": "6 4" if ring == "watch" else None,
+            "baseFillOpacity": 0.08,
+            "tooltip": True,
+        }
         _JsLayer("areas", payload, f"{view.labels['rings']}：{label}").add_to(m)
 
 
@@ -206,13 +300,24 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
         if (fn := _shift(view)) is not None and len(frame):
             moved = fn(shapely.get_coordinates(frame.geometry.values))
             xy = (moved[:, 0], moved[:, 1])
-        payload = site_payload(frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy)
-        _JsLayer("sites", payload, f"{kind.label}（{len(frame)}）" if view.lang == "zh" else
-                 f"{kind.label_en} ({len(frame)})").add_to(m)
+        payload = site_payload(
+            frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy
+        )
+        _JsLayer(
+            "sites",
+            payload,
+            f"{kind.label}（{len(frame)}）" if view.lang == "zh" else f"{kind.label_en} ({len(frame)})",
+        ).add_to(m)
         present = set(payload["cls"] or [])
-        items.append({"label": kind.label if view.lang == "zh" else kind.label_en, "shape": SHAPES.get(lid, "circle"),
-                      "color": kind.color, "count": len(frame),
-                      "classes": [c for i, c in enumerate(payload["classes"]) if i in present]})
+        items.append(
+            {
+                "label": kind.label if view.lang == "zh" else kind.label_en,
+                "shape": SHAPES.get(lid, "circle"),
+                "color": kind.color,
+                "count": len(frame),
+                "classes": [c for i, c in enumerate(payload["classes"]) if i in present],
+            }
+        )
     return items
 
 
@@ -226,22 +331,51 @@ def _add_selected(m, sites: dict, view: MapView) -> None:
     hit = frame[frame["id"].astype(str) == str(sid)]
     if len(hit):
         g = _display_geoms(hit.geometry.values[:1], view)[0]
-        folium.CircleMarker([g.y, g.x], radius=13, color="#00b7ff", weight=3, fill=False,
-                            interactive=False).add_to(m)
+        folium.CircleMarker(
+            [g.y, g.x], radius=13, color="#00b7ff", weight=3, fill=False, interactive=False
+        ).add_to(m)
 
 
-def _fit(m, ws, view: MapView) -> None:
-    t = ws.townships
-    if view.selection.townships:
-        t = t[t["name"].isin(view.selection.townships)]
-    frame = t if len(t) else ws.county
-    w, s, e, n = shapely.total_bounds(_display_geoms(frame.geometry.values, view))
-    m.fit_bounds([[float(s), float(w)], [float(n), float(e)]])
+def _selected_bounds(sites: dict, rings, view: MapView):
+    lid, sid = view.selected_site or (None, None)
+    frame = sites.get(lid) if lid else None
+    if frame is None:
+        return None
+    hit = frame[frame["id"].astype(str) == str(sid)]
+    if not len(hit):
+        return None
+    geoms = hit.geometry.values[:1]
+    if rings is not None and len(rings):
+        own = rings[(rings["layer"] == lid) & (rings["id"].astype(str) == str(sid))]
+        geoms = np.concatenate([geoms, own.geometry.values]) if len(own) else geoms
+    w, s, e, n = shapely.total_bounds(_display_geoms(geoms, view))
+    pad = 0.004  # ≈ 400 m around a lone site
+    return [[float(s) - pad, float(w) - pad], [float(n) + pad, float(e) + pad]]
 
 
-def build_map(ws, view: MapView, *, rings=None, township_values: dict[str, float] | None = None,
-              extra_layers=(), township_colors: dict[str, str] | None = None,
-              asset_base: str | None = None) -> folium.Map:
+def _fit(m, ws, view: MapView, sites: dict, rings) -> None:
+    """Fit to the selected site (and its rings), else to the selected townships, else the county."""
+    bounds = _selected_bounds(sites, rings, view)
+    if bounds is None:
+        t = ws.townships
+        if view.selection.townships:
+            t = t[t["name"].isin(view.selection.townships)]
+        frame = t if len(t) else ws.county
+        w, s, e, n = shapely.total_bounds(_display_geoms(frame.geometry.values, view))
+        bounds = [[float(s), float(w)], [float(n), float(e)]]
+    m.fit_bounds(bounds)
+
+
+def build_map(
+    ws,
+    view: MapView,
+    *,
+    rings=None,
+    township_values: dict[str, float] | None = None,
+    extra_layers=(),
+    township_colors: dict[str, str] | None = None,
+    asset_base: str | None = None,
+) -> folium.Map:
     """Build the layered map.
 
     Parameters
@@ -269,7 +403,7 @@ def build_map(ws, view: MapView, *, rings=None, township_values: dict[str, float
     _add_selected(m, sites, view)
     _Legend({"title": view.labels["legend"], "items": items, "ramps": ramps}).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    _fit(m, ws, view)
+    _fit(m, ws, view, sites, rings)
     localize_assets(m, asset_base)
     return m
 

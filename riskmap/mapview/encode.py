@@ -40,8 +40,13 @@ def js_json(obj) -> str:
     '{"n":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                    ("\u2029", "\\u2029")):
+    for ch, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(ch, esc)
     return text
 
@@ -88,13 +93,22 @@ def _classes(frame, kind: LayerKind) -> tuple[str | None, list, list | None]:
     return field.label, classes, [index[v] for v in values]
 
 
-def site_payload(frame, kind: LayerKind, *, towns: list[str], labels: dict, detail_limit: int,
-                 xy: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+def site_payload(
+    frame,
+    kind: LayerKind,
+    *,
+    towns: list[str],
+    labels: dict,
+    detail_limit: int,
+    xy: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict:
     """The client payload of one registry layer (see ``RM.sites`` in the runtime).
 
     ``xy`` overrides the display coordinates (the GCJ-02 shift for 高德 tiles).
     """
-    lon, lat = xy if xy is not None else (shapely.get_x(frame.geometry.values), shapely.get_y(frame.geometry.values))
+    lon, lat = (
+        xy if xy is not None else (shapely.get_x(frame.geometry.values), shapely.get_y(frame.geometry.values))
+    )
     x0, xs = _micro(np.asarray(lon, dtype="float64"))
     y0, ys = _micro(np.asarray(lat, dtype="float64"))
     town_index = {n: i for i, n in enumerate(towns)}
@@ -102,13 +116,23 @@ def site_payload(frame, kind: LayerKind, *, towns: list[str], labels: dict, deta
     full = len(frame) <= detail_limit
     cols = [f for f in kind.key_fields if f != kind.style_field and f in frame.columns] if full else []
     return {
-        "layer": kind.id, "label": kind.label, "shape": SHAPES.get(kind.id, "circle"),
-        "radius": _RADIUS_PX.get(kind.id, 7), "color": kind.color, "strokeLimit": 20000,
-        "x0": x0, "y0": y0, "x": xs, "y": ys,
+        "layer": kind.id,
+        "label": kind.label,
+        "shape": SHAPES.get(kind.id, "circle"),
+        "radius": _RADIUS_PX.get(kind.id, 7),
+        "color": kind.color,
+        "strokeLimit": 20000,
+        "x0": x0,
+        "y0": y0,
+        "x": xs,
+        "y": ys,
         "ids": _encode_ids([str(i) for i in frame["id"]]),
         "names": [display_value(v) for v in frame["name"]] if full else None,
-        "towns": towns, "tw": [town_index.get(str(t), len(towns) - 1) for t in frame["township"]],
-        "classLabel": class_label, "classes": classes, "cls": cls,
+        "towns": towns,
+        "tw": [town_index.get(str(t), len(towns) - 1) for t in frame["township"]],
+        "classLabel": class_label,
+        "classes": classes,
+        "cls": cls,
         "cols": [kind.field(f).header for f in cols],
         "vals": [[display_value(v) for v in frame[f]] for f in cols],
         "t": labels,

@@ -33,8 +33,9 @@ class Hillshade:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
-def shade(elev: np.ndarray, dx_m: float, dy_m: float, *, azimuth_deg: float = 315.0,
-          altitude_deg: float = 45.0) -> np.ndarray:
+def shade(
+    elev: np.ndarray, dx_m: float, dy_m: float, *, azimuth_deg: float = 315.0, altitude_deg: float = 45.0
+) -> np.ndarray:
     """Lambertian hillshade in [0, 1] of an elevation grid (rows north → south); NaN stays NaN.
 
     >>> round(float(shade(np.zeros((3, 3)), 30, 30)[1, 1]), 4)  # flat ground: sin(altitude)
@@ -52,11 +53,18 @@ def _read_wgs84(path: Path, max_px: int) -> tuple[np.ndarray, rasterio.Affine]:
     with rasterio.open(path) as src:
         scale = max(src.width, src.height) / max_px
         width, height = max(2, int(src.width / max(scale, 1))), max(2, int(src.height / max(scale, 1)))
-        transform, w, h = calculate_default_transform(src.crs, "EPSG:4326", src.width, src.height,
-                                                      *src.bounds, dst_width=width, dst_height=height)
+        transform, w, h = calculate_default_transform(
+            src.crs, "EPSG:4326", src.width, src.height, *src.bounds, dst_width=width, dst_height=height
+        )
         out = np.full((h, w), np.nan, dtype="float32")
-        reproject(rasterio.band(src, 1), out, dst_transform=transform, dst_crs="EPSG:4326",
-                  dst_nodata=np.nan, resampling=Resampling.bilinear)
+        reproject(
+            rasterio.band(src, 1),
+            out,
+            dst_transform=transform,
+            dst_crs="EPSG:4326",
+            dst_nodata=np.nan,
+            resampling=Resampling.bilinear,
+        )
     return out, transform
 
 

@@ -12,8 +12,9 @@ __all__ = ["resolve_click"]
 _TOLERANCE_DEG = 2e-6  # the runtime sends micro-degree coordinates
 
 
-def resolve_click(sites: dict, clicked: dict | None, *, popup_text: str | None = None,
-                  gaode: bool = False) -> tuple[str, str] | None:
+def resolve_click(
+    sites: dict, clicked: dict | None, *, popup_text: str | None = None, gaode: bool = False
+) -> tuple[str, str] | None:
     """(layer id, site id) at the clicked position, or None.
 
     ``clicked`` is ``{"lat": …, "lng": …}`` (streamlit-folium's ``last_object_clicked``; for a site

@@ -1,14 +1,95 @@
-"""Page: 风险分析."""
+"""Page: 风险分析 — the risk model's tables and charts (same frames as ``riskmap analyze``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from riskmap.ui.state import current_workspace, sample_banner, t
+from layers.kinds import get_kind
+from riskmap.ui.labels import township_table_zh
+from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t
+
+__all__ = ["render"]
+
+
+def _layer_label(lid: str) -> str:
+    return "村(社区)" if lid == "village" else get_kind(lid).label
+
+
+def _townships(a) -> None:
+    towns = a.townships
+    st.subheader(t("乡镇(街道)风险汇总", "Township summary"))
+    st.caption(a.summary.get("risk_index_formula", ""))
+    chart = towns.set_index("name")[["risk_index"]].sort_values("risk_index", ascending=False)
+    st.bar_chart(chart.rename(columns={"risk_index": t("风险指数", "Risk index")}), height=280)
+    exposed = towns.set_index("name")[["exposed_people_danger", "exposed_people_watch"]]
+    st.bar_chart(
+        exposed.rename(
+            columns={
+                "exposed_people_danger": t("危险区内人数", "In danger rings"),
+                "exposed_people_watch": t("关注区内人数", "In watch rings"),
+            }
+        ),
+        height=280,
+    )
+    st.dataframe(township_table_zh(towns), hide_index=True, use_container_width=True)
+
+
+def _hazards(a) -> None:
+    st.subheader(t("隐患点暴露情况", "Hazard exposure"))
+    h = a.hazards.copy()
+    h["layer"] = h["layer"].map(_layer_label)
+    st.dataframe(
+        h.sort_values("people_danger", ascending=False), hide_index=True, use_container_width=True, height=320
+    )
+
+
+def _violations(a) -> None:
+    st.subheader(t("安全距离问题", "Safety-distance issues"))
+    if not len(a.violations):
+        st.caption(t("未发现安全距离问题。", "No safety-distance issues found."))
+        return
+    by_rule = a.violations.groupby("rule_label").size().rename(t("数量", "Count"))
+    st.bar_chart(by_rule, height=220)
+    st.dataframe(a.violations, hide_index=True, use_container_width=True, height=300)
+
+
+def _coverage(a) -> None:
+    st.subheader(t("避难场所容量与覆盖", "Shelter capacity and coverage"))
+    st.dataframe(a.shelters, hide_index=True, use_container_width=True, height=280)
+    st.dataframe(a.coverage, hide_index=True, use_container_width=True, height=280)
 
 
 def render() -> None:
     ws = current_workspace()
     sample_banner(ws)
-    st.title(t("风险分析", "analysis"))
-    st.info(t("此页面正在建设中。", "This page is being built."))
+    st.title(t("风险分析", "Risk analysis"))
+    res = current_analysis()
+    if res.analysis is None:
+        st.info(t(f"风险分析暂不可用：{res.message}", f"Risk analysis not available: {res.message}"))
+        return
+    a = res.analysis
+    tabs = st.tabs(
+        [
+            t("乡镇汇总", "Townships"),
+            t("隐患点", "Hazards"),
+            t("安全距离", "Safety distances"),
+            t("避难覆盖", "Shelter coverage"),
+            t("模型参数", "Model rules"),
+        ]
+    )
+    with tabs[0]:
+        _townships(a)
+    with tabs[1]:
+        _hazards(a)
+    with tabs[2]:
+        _violations(a)
+    with tabs[3]:
+        _coverage(a)
+    with tabs[4]:
+        st.caption(
+            t(
+                "每个默认值的来源：standard = 标准条文，assumed = 假设值，workspace = 工作区覆盖。",
+                "Source of every default: standard clause, assumption, or workspace override.",
+            )
+        )
+        st.dataframe(a.rules, hide_index=True, use_container_width=True)

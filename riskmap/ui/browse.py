@@ -1,14 +1,149 @@
-"""Page: 图层浏览."""
+"""Page: 图层浏览 — filters, the layered map, counts, the table under the map, site details.
+
+The sites shown come only from ``select_sites(ws.layers, selection)``: the map, the counts and
+the table always show the same set, and the export page defaults to the same selection.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from riskmap.ui.state import current_workspace, sample_banner, t
+from layers.kinds import get_kind
+from layers.selection import select_sites
+from riskmap.mapview import BASEMAPS, MapView, available_basemaps, build_map, resolve_click
+from riskmap.mapview.encode import display_value
+from riskmap.ui.details import site_panel
+from riskmap.ui.filters import selection_widgets
+from riskmap.ui.mappanel import asset_base, show_map
+from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
+
+__all__ = ["render", "rings_for", "site_table"]
+
+HAZARD_RING_LAYERS = ("geohazard", "gas_risk", "flood_spot")
+
+
+def site_table(frame, layer_id: str) -> pd.DataFrame:
+    """The table under the map: every field under its Chinese header, plus lon/lat."""
+    kind = get_kind(layer_id)
+    data = {f.header: [display_value(v) for v in frame[f.name]] for f in kind.all_fields if f.name in frame}
+    data["经度"] = frame.geometry.x.round(6).to_numpy()
+    data["纬度"] = frame.geometry.y.round(6).to_numpy()
+    return pd.DataFrame(data)
+
+
+def rings_for(ws, res, sites: dict, vs):
+    """Rings to draw: the selected hazard site's, and those of the chosen (filtered) hazard layer."""
+    if res.analysis is None:
+        return None
+    from riskmodel.rings import ring_polygons
+
+    parts = []
+    if vs.ring_layer in sites and len(sites[vs.ring_layer]):
+        parts.append(ring_polygons(sites[vs.ring_layer], vs.ring_layer, res.rules, metric_crs=ws.metric_crs))
+    if (
+        vs.selected_site
+        and vs.selected_site[0] in HAZARD_RING_LAYERS
+        and vs.selected_site[0] != vs.ring_layer
+    ):
+        lid, sid = vs.selected_site
+        parts.append(ring_polygons(ws.layers[lid], lid, res.rules, ids=[sid], metric_crs=ws.metric_crs))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _options(ws, vs) -> None:
+    with st.expander(t("显示选项", "Display options")):
+        choices = available_basemaps(ws.config)
+        vs.basemap = st.selectbox(
+            t("底图", "Basemap"),
+            choices,
+            index=choices.index(vs.basemap) if vs.basemap in choices else 0,
+            format_func=lambda b: t(*BASEMAPS[b]),
+        )
+        ring_opts = [None, *HAZARD_RING_LAYERS]
+        vs.ring_layer = st.selectbox(
+            t("显示整层暴露圈", "Show a layer's exposure rings"),
+            ring_opts,
+            index=ring_opts.index(vs.ring_layer) if vs.ring_layer in ring_opts else 0,
+            format_func=lambda x: t("无", "None") if x is None else get_kind(x).label,
+        )
+        vs.show_hillshade = st.checkbox(t("山体阴影", "Hillshade"), value=vs.show_hillshade)
+        vs.show_villages = st.checkbox(t("村(社区)", "Villages"), value=vs.show_villages)
+        vs.choropleth = st.checkbox(t("乡镇风险指数着色", "Township risk colours"), value=vs.choropleth)
+
+
+def _counts(sites: dict) -> None:
+    cols = st.columns(len(sites) or 1)
+    for col, (lid, frame) in zip(cols, sites.items(), strict=False):
+        col.metric(t(get_kind(lid).label, get_kind(lid).label_en), f"{len(frame):,}")
+
+
+def _handle_click(out: dict, sites: dict, vs) -> None:
+    clicked = out.get("last_object_clicked")
+    token = (repr(clicked), out.get("last_object_clicked_popup"))
+    if not clicked or token == vs.last_click:
+        return
+    vs.last_click = token
+    hit = resolve_click(
+        sites, clicked, popup_text=out.get("last_object_clicked_popup"), gaode=vs.basemap == "gaode"
+    )
+    if hit and hit != vs.selected_site:
+        vs.selected_site = hit
+        st.rerun()
+
+
+def _tables(sites: dict) -> None:
+    shown = [(lid, f) for lid, f in sites.items()]
+    if not shown:
+        return
+    tabs = st.tabs([f"{get_kind(lid).label}（{len(f)}）" for lid, f in shown])
+    for tab, (lid, frame) in zip(tabs, shown, strict=True):
+        with tab:
+            st.dataframe(site_table(frame, lid), hide_index=True, use_container_width=True, height=320)
 
 
 def render() -> None:
     ws = current_workspace()
     sample_banner(ws)
-    st.title(t("图层浏览", "browse"))
-    st.info(t("此页面正在建设中。", "This page is being built."))
+    st.title(t("图层浏览", "Layer browser"))
+    vs = view_state()
+    with st.sidebar:
+        st.subheader(t("筛选", "Filters"))
+        vs.selection = selection_widgets(ws, vs.selection)
+        _options(ws, vs)
+    sites = select_sites(ws.layers, vs.selection)
+    st.caption(vs.selection.describe())
+    _counts(sites)
+    res = current_analysis()
+    values = (
+        dict(zip(res.analysis.townships["name"], res.analysis.townships["risk_index"], strict=True))
+        if res.analysis is not None
+        else None
+    )
+    view = MapView(
+        selection=vs.selection,
+        basemap=vs.basemap,
+        show_hillshade=vs.show_hillshade,
+        show_villages=vs.show_villages,
+        choropleth=vs.choropleth,
+        selected_site=vs.selected_site,
+        lang=vs.lang,
+    )
+    left, right = st.columns([3, 1])
+    with left:
+        m = build_map(
+            ws, view, rings=rings_for(ws, res, sites, vs), township_values=values, asset_base=asset_base()
+        )
+        _handle_click(show_map(m, key="browse_map"), sites, vs)
+        if res.analysis is None:
+            st.caption(
+                t(
+                    f"风险分析暂不可用（{res.message}）：地图不显示暴露圈和乡镇风险指数。",
+                    f"Risk analysis not available ({res.message}): no rings or township risk.",
+                )
+            )
+    with right:
+        st.subheader(t("点位详情", "Site details"))
+        site_panel(ws, res)
+    _tables(sites)

@@ -1,7 +1,8 @@
 """Shared page state: the cached workspace, the one view-state object, language, the sample banner.
 
 State lives in one dataclass under one session key (``VIEW_KEY``); the map's selection is the
-export page's default ("export what I see").
+export page's default ("export what I see"). Big read-only results (the workspace, the risk
+analysis) are held in ``st.cache_resource`` keyed by the workspace files' stamp; never mutate them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ import streamlit as st
 from layers.selection import Selection
 from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
-__all__ = ["VIEW_KEY", "ViewState", "current_workspace", "sample_banner", "t", "view_state", "workspace_root"]
+__all__ = [
+    "VIEW_KEY",
+    "AnalysisResult",
+    "ViewState",
+    "current_analysis",
+    "current_workspace",
+    "sample_banner",
+    "t",
+    "view_state",
+    "workspace_root",
+    "workspace_stamp",
+]
 
 VIEW_KEY = "riskmap_view"
 
@@ -27,6 +39,21 @@ class ViewState:
     selection: Selection = field(default_factory=Selection)
     lang: str = "zh"
     selected_site: tuple[str, str] | None = None  # (layer id, site id) last clicked
+    basemap: str = "workspace"
+    ring_layer: str | None = None  # show the exposure rings of this whole (filtered) layer
+    last_click: tuple | None = None  # the last map click already handled
+    show_hillshade: bool = True
+    show_villages: bool = True
+    choropleth: bool = True
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The risk analysis, or why it is not available (never a traceback)."""
+
+    analysis: object | None
+    rules: object | None
+    message: str = ""
 
 
 def view_state() -> ViewState:
@@ -45,7 +72,14 @@ def workspace_root() -> Path:
 
 
 def _files_stamp(root: Path) -> tuple:
-    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in root.glob("*.geojson")))
+    files = [*root.glob("*.geojson"), root / "workspace.toml", root / "dem.tif"]
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in files if p.exists()))
+
+
+def workspace_stamp() -> tuple:
+    """Changes whenever a workspace file changes: the key of every cache derived from it."""
+    root = workspace_root()
+    return (str(root), _files_stamp(root))
 
 
 @st.cache_resource(show_spinner="正在加载工作区…", max_entries=2)
@@ -59,8 +93,34 @@ def current_workspace() -> Workspace:
     return _load(str(root), _files_stamp(root))
 
 
+@st.cache_resource(show_spinner="正在计算风险分析…", max_entries=2)
+def _analyse(stamp: tuple) -> AnalysisResult:
+    try:
+        from riskmodel.analysis import analyze_workspace
+        from riskmodel.rules import load_rules
+    except ImportError as exc:  # the risk model is optional for the map
+        return AnalysisResult(None, None, f"风险模型不可用（{exc}）")
+    from riskmodel.errors import RiskModelError
+
+    ws = current_workspace()
+    try:
+        rules = load_rules(ws.config)
+        return AnalysisResult(analyze_workspace(ws, rules), rules)
+    except RiskModelError as exc:
+        return AnalysisResult(None, None, str(exc))
+
+
+def current_analysis() -> AnalysisResult:
+    """The risk analysis of the current workspace (cached; read-only)."""
+    return _analyse(workspace_stamp())
+
+
 def sample_banner(ws: Workspace) -> None:
     if ws.is_sample:
-        st.warning(t("⚠️ 样例数据：当前加载的是内置的合成样例工作区，并非官方登记数据，仅供演示与测试。",
-                     "⚠️ SAMPLE DATA: the bundled workspace is synthetic, not official registry data."),
-                   icon=None)
+        st.warning(
+            t(
+                "⚠️ 样例数据：当前加载的是内置的合成样例工作区，并非官方登记数据，仅供演示与测试。",
+                "⚠️ SAMPLE DATA: the bundled workspace is synthetic, not official registry data.",
+            ),
+            icon=None,
+        )

@@ -1,0 +1,74 @@
+"""The selection widgets of 图层浏览: townships, layers, attribute values per layer, text search.
+
+Each widget's state is seeded from ``view_state().selection`` (so leaving and returning to the
+page, or the export page, sees the same selection) and the result is one :class:`Selection`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from layers.kinds import FieldType, get_kind, kind_ids
+from layers.selection import Filter, Selection
+from riskmap.ui.state import t
+
+__all__ = ["FILTER_FIELD_TYPES", "attribute_fields", "selection_widgets"]
+
+FILTER_FIELD_TYPES = (FieldType.ENUM, FieldType.BOOL)
+_BOOL_VALUES = ("是", "否")
+
+
+def attribute_fields(layer_id: str) -> list:
+    """The fields of a layer offered as attribute filters (closed value sets)."""
+    return [f for f in get_kind(layer_id).fields if f.type in FILTER_FIELD_TYPES]
+
+
+def _seed(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _kind_label(lid: str) -> str:
+    k = get_kind(lid)
+    return t(k.label, k.label_en)
+
+
+def _attribute_filters(layer_ids, current: Selection) -> tuple[Filter, ...]:
+    chosen = {(f.layer, f.field): f.values for f in current.filters}
+    out = []
+    for lid in layer_ids:
+        fields = attribute_fields(lid)
+        if not fields:
+            continue
+        with st.expander(t(f"{_kind_label(lid)} 属性筛选", f"{_kind_label(lid)} attributes")):
+            for f in fields:
+                key = f"flt_{lid}_{f.name}"
+                _seed(key, list(chosen.get((lid, f.name), ())))
+                options = list(f.allowed) if f.type == FieldType.ENUM else list(_BOOL_VALUES)
+                values = st.multiselect(
+                    f.label if t("zh", "en") == "zh" else (f.label_en or f.label), options, key=key
+                )
+                if values:
+                    out.append(Filter(f.name, tuple(values), layer=lid))
+    return tuple(out)
+
+
+def selection_widgets(ws, current: Selection) -> Selection:
+    """Render the filters; return the Selection they describe."""
+    names = [str(n) for n in ws.townships["name"]]
+    _seed("flt_townships", [n for n in current.townships if n in names])
+    towns = st.multiselect(
+        t("乡镇(街道)", "Townships"), names, key="flt_townships", placeholder=t("全部乡镇", "All townships")
+    )
+    ids = [i for i in kind_ids() if i in ws.layers]
+    _seed("flt_layers", list(current.layers or ids))
+    layers = st.multiselect(t("图层", "Layers"), ids, key="flt_layers", format_func=_kind_label)
+    _seed("flt_text", current.text)
+    text = st.text_input(
+        t("搜索（名称、编号、村、地址）", "Search (name, ID, village, address)"), key="flt_text"
+    )
+    if not layers:
+        st.caption(t("未选择图层时显示全部图层。", "No layer ticked: all layers are shown."))
+    filters = _attribute_filters(layers or ids, current)
+    chosen = tuple(layers) if layers and len(layers) < len(ids) else ()
+    return Selection(townships=tuple(towns), layers=chosen, filters=filters, text=text.strip())
