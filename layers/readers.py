@@ -279,7 +279,7 @@ def parse_coordinates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     s = values.astype(object)
     present = (s.notna() & (s.astype(str).str.strip() != "")).to_numpy()
     num = pd.to_numeric(s.where(s.map(lambda v: not isinstance(v, bool))), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
+        dtype="float64", na_value=np.nan, copy=True
     )
     todo = np.flatnonzero(present & np.isnan(num))
     for i in todo:

@@ -128,6 +128,7 @@ def write_shapefile_zip(
     path: Path, rows: list[dict], *, crs: str = "EPSG:4545", encoding: str = "GB18030", cpg: bool = False
 ) -> Path:
     """A zipped Shapefile (with .prj) whose attribute text is GB18030 unless ``cpg``."""
+    cap = "容纳人数" if encoding.upper() == "GB18030" else "capacity"  # DBF names: 10 bytes at most
     tmp = path.parent / (path.stem + "_shp")
     tmp.mkdir(exist_ok=True)
     lon = np.array([r["经度"] for r in rows])
@@ -137,7 +138,7 @@ def write_shapefile_zip(
             "编号": [r["编号"] for r in rows],
             "名称": [r["场所名称"] for r in rows],
             "类别": [r["场所类别"] for r in rows],
-            "容纳人数": [r["可容纳人数"] for r in rows],
+            cap: [r["可容纳人数"] for r in rows],
         },
         geometry=gpd.points_from_xy(lon, lat),
         crs="EPSG:4326",
