@@ -43,8 +43,7 @@ def tiny_workspace(tmp_path) -> Path:
 @pytest.fixture
 def sample_copy(tmp_path) -> Path:
     """A writable copy of the bundled sample workspace (without its history)."""
-    if not (DEFAULT_WORKSPACE / "workspace.toml").exists():
-        pytest.skip("bundled sample workspace not built yet")
+    assert (DEFAULT_WORKSPACE / "workspace.toml").exists(), "bundled sample workspace missing"
     dest = tmp_path / "dianjiang"
     shutil.copytree(DEFAULT_WORKSPACE, dest, ignore=shutil.ignore_patterns(".history", ".locks"))
     return dest
