@@ -1,0 +1,79 @@
+"""AppTest interaction tests for 图层浏览: a filter changes the counts and the table as expected."""
+
+from __future__ import annotations
+
+from map_workspace import COUNTS, COUNTS_BY_TOWN, EAST_TOWN, XSS_NAME
+from streamlit.testing.v1 import AppTest
+
+from layers.kinds import get_kind
+
+
+def _browse() -> AppTest:
+    return AppTest.from_string("from riskmap.ui import browse\nbrowse.render()\n", default_timeout=90).run()
+
+
+def _counts(at) -> dict[str, int]:
+    labels = {get_kind(lid).label: lid for lid in COUNTS}
+    return {labels[m.label]: int(m.value.replace(",", "")) for m in at.metric if m.label in labels}
+
+
+def _table_rows(at) -> dict[str, int]:
+    # one table per selected layer, in layer order, after the details panel's tables
+    tabs = [tab for tab in at.tabs if "（" in tab.label]
+    return {tab.label.split("（")[0]: len(tab.dataframe[0].value) for tab in tabs}
+
+
+def test_counts_and_tables_match_all_sites(map_ws):
+    at = _browse()
+    assert not at.exception
+    assert _counts(at) == COUNTS
+    assert _table_rows(at) == {get_kind(lid).label: n for lid, n in COUNTS.items()}
+
+
+def test_township_filter_changes_counts_and_table(map_ws):
+    at = _browse()
+    at.multiselect(key="flt_townships").set_value([EAST_TOWN]).run()
+    assert not at.exception
+    assert _counts(at) == COUNTS_BY_TOWN[EAST_TOWN]
+    assert _table_rows(at) == {get_kind(lid).label: n for lid, n in COUNTS_BY_TOWN[EAST_TOWN].items()}
+    for tab in at.tabs:
+        if "（" in tab.label and len(tab.dataframe[0].value):
+            assert set(tab.dataframe[0].value["所在乡镇(街道)"]) == {EAST_TOWN}
+
+
+def test_layer_and_attribute_filters(map_ws):
+    at = _browse()
+    at.multiselect(key="flt_layers").set_value(["geohazard", "nine_small"]).run()
+    assert _counts(at) == {"geohazard": COUNTS["geohazard"], "nine_small": COUNTS["nine_small"]}
+    at.multiselect(key="flt_nine_small_category").set_value(["小餐饮"]).run()
+    assert not at.exception
+    assert _counts(at) == {"geohazard": COUNTS["geohazard"], "nine_small": 3}
+    rows = [tab for tab in at.tabs if tab.label.startswith("九小场所")][0].dataframe[0].value
+    assert set(rows["场所类别"]) == {"小餐饮"}
+
+
+def test_text_search_and_xss_name_is_plain_text(map_ws):
+    at = _browse()
+    at.text_input(key="flt_text").set_value("onerror").run()
+    assert not at.exception
+    assert _counts(at)["geohazard"] == 1 and sum(_counts(at).values()) == 1
+    table = [tab for tab in at.tabs if tab.label.startswith("地质灾害")][0].dataframe[0].value
+    assert list(table["名称"]) == [XSS_NAME]
+
+
+def test_selection_is_stored_for_the_export_page(map_ws):
+    at = _browse()
+    at.multiselect(key="flt_townships").set_value([EAST_TOWN]).run()
+    sel = at.session_state["riskmap_view"].selection
+    assert sel.townships == (EAST_TOWN,)
+
+
+def test_selected_site_shows_details_rings_and_shelter(map_ws):
+    at = AppTest.from_string(
+        "from riskmap.ui import browse\nfrom riskmap.ui.state import view_state\n"
+        "view_state().selected_site = ('geohazard', 'DZ0001')\nbrowse.render()\n", default_timeout=90).run()
+    assert not at.exception
+    assert any("img src" in md.value for md in at.markdown)  # the XSS name, escaped markdown
+    fields = at.dataframe[0].value
+    assert dict(zip(fields.iloc[:, 0], fields.iloc[:, 1], strict=True))["险情等级"] == "大型"
+    assert any("最近可用避难场所" in md.value and "BN0001" in md.value for md in at.markdown)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from riskmap.mapview.hillshade import hillshade, shade
+
+
+def test_shade_flat_and_slopes():
+    flat = shade(np.zeros((5, 5)), 30, 30)
+    assert np.allclose(flat, np.sin(np.radians(45)))
+    ramp_west_up = np.tile(np.arange(5, dtype=float)[::-1] * 30, (5, 1))  # higher in the west: faces east
+    ramp_east_up = ramp_west_up[:, ::-1]  # faces west, towards the NW light
+    assert shade(ramp_east_up, 30, 30)[2, 2] > shade(ramp_west_up, 30, 30)[2, 2]
+
+
+def test_hillshade_png_from_real_geotiff(ws):
+    hs = hillshade(ws.dem_path, max_px=32)
+    img = Image.open(io.BytesIO(hs.png))
+    assert img.mode == "LA" and max(img.size) <= 40
+    (s, w), (n, e) = hs.bounds
+    assert (round(s, 4), round(w, 4), round(n, 4), round(e, 4)) == (30.30, 107.30, 30.34, 107.38)
+    assert hillshade(ws.dem_path, max_px=32) is hs  # cached once per file version
+    assert hs.data_url.startswith("data:image/png;base64,")
