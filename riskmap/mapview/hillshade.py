@@ -41,11 +41,12 @@ def shade(
     >>> round(float(shade(np.zeros((3, 3)), 30, 30)[1, 1]), 4)  # flat ground: sin(altitude)
     0.7071
     """
-    dz_dy, dz_dx = np.gradient(elev, dy_m, dx_m)
-    slope = np.arctan(np.hypot(dz_dx, dz_dy))
-    aspect = np.arctan2(-dz_dx, dz_dy)  # rows grow southwards, so north is -y
-    az, alt = np.radians(360.0 - azimuth_deg + 90.0), np.radians(altitude_deg)
-    out = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
+    dz_drow, dz_dx = np.gradient(elev, dy_m, dx_m)
+    dz_dy = -dz_drow  # rows run north → south; y points north
+    az, alt = np.radians(azimuth_deg), np.radians(altitude_deg)  # azimuth clockwise from north
+    light = (np.sin(az) * np.cos(alt), np.cos(az) * np.cos(alt), np.sin(alt))
+    norm = np.sqrt(dz_dx**2 + dz_dy**2 + 1.0)  # surface normal (-dz/dx, -dz/dy, 1) / norm
+    out = (-dz_dx * light[0] - dz_dy * light[1] + light[2]) / norm
     return np.clip(out, 0.0, 1.0)
 
 

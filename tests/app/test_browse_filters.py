@@ -48,7 +48,7 @@ def test_layer_and_attribute_filters(map_ws):
     at.multiselect(key="flt_nine_small_category").set_value(["小餐饮"]).run()
     assert not at.exception
     assert _counts(at) == {"geohazard": COUNTS["geohazard"], "nine_small": 3}
-    rows = [tab for tab in at.tabs if tab.label.startswith("九小场所")][0].dataframe[0].value
+    rows = next(tab for tab in at.tabs if tab.label.startswith("九小场所")).dataframe[0].value
     assert set(rows["场所类别"]) == {"小餐饮"}
 
 
@@ -57,7 +57,7 @@ def test_text_search_and_xss_name_is_plain_text(map_ws):
     at.text_input(key="flt_text").set_value("onerror").run()
     assert not at.exception
     assert _counts(at)["geohazard"] == 1 and sum(_counts(at).values()) == 1
-    table = [tab for tab in at.tabs if tab.label.startswith("地质灾害")][0].dataframe[0].value
+    table = next(tab for tab in at.tabs if tab.label.startswith("地质灾害")).dataframe[0].value
     assert list(table["名称"]) == [XSS_NAME]
 
 
@@ -71,7 +71,9 @@ def test_selection_is_stored_for_the_export_page(map_ws):
 def test_selected_site_shows_details_rings_and_shelter(map_ws):
     at = AppTest.from_string(
         "from riskmap.ui import browse\nfrom riskmap.ui.state import view_state\n"
-        "view_state().selected_site = ('geohazard', 'DZ0001')\nbrowse.render()\n", default_timeout=90).run()
+        "view_state().selected_site = ('geohazard', 'DZ0001')\nbrowse.render()\n",
+        default_timeout=90,
+    ).run()
     assert not at.exception
     assert any("img src" in md.value for md in at.markdown)  # the XSS name, escaped markdown
     fields = at.dataframe[0].value

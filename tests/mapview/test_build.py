@@ -12,7 +12,14 @@ import shapely
 from map_workspace import COUNTS, COUNTS_BY_TOWN, EAST_TOWN, WEST_TOWN, XSS_NAME
 
 from layers.selection import Filter, Selection
-from riskmap.mapview import MapView, OfflineAssetError, build_map, collect_asset_urls, render_html, resolve_click
+from riskmap.mapview import (
+    MapView,
+    OfflineAssetError,
+    build_map,
+    collect_asset_urls,
+    render_html,
+    resolve_click,
+)
 from riskmap.mapview.assets import asset_filename, publish_assets
 from riskmap.mapview.encode import js_json, site_payload
 
@@ -90,20 +97,31 @@ def test_unknown_external_asset_is_refused(ws):
 
 
 def test_extra_layers_and_township_colours(ws):
-    overlay = folium.raster_layers.ImageOverlay("data:image/png;base64,iVBORw0KGgo=", bounds=[[30.3, 107.3],
-                                                [30.34, 107.38]], name="淹没水深")
+    overlay = folium.raster_layers.ImageOverlay(
+        "data:image/png;base64,iVBORw0KGgo=", bounds=[[30.3, 107.3], [30.34, 107.38]], name="淹没水深"
+    )
     html = render_html(build_map(ws, MapView(), extra_layers=[overlay], township_colors={WEST_TOWN: "红"}))
     assert "data:image/png;base64,iVBORw0KGgo=" in html and json.dumps("淹没水深") in html
-    towns = [p for p in _payloads(html, "areas") if p.get("tooltip") and p["geojson"]["features"]
-             and p["geojson"]["features"][0]["properties"].get("n") in (WEST_TOWN, EAST_TOWN)][0]
+    towns = next(
+        p
+        for p in _payloads(html, "areas")
+        if p.get("tooltip")
+        and p["geojson"]["features"]
+        and p["geojson"]["features"][0]["properties"].get("n") in (WEST_TOWN, EAST_TOWN)
+    )
     fills = {f["properties"]["n"]: f["properties"]["f"] for f in towns["geojson"]["features"]}
     assert fills == {WEST_TOWN: "#e41a1c", EAST_TOWN: None}
 
 
 def test_choropleth_colours_follow_the_index(ws):
     html = render_html(build_map(ws, MapView(), township_values={WEST_TOWN: 10.0, EAST_TOWN: 90.0}))
-    towns = [p for p in _payloads(html, "areas") if p.get("tooltip") and p["geojson"]["features"]
-             and p["geojson"]["features"][0]["properties"].get("n") == WEST_TOWN][0]
+    towns = next(
+        p
+        for p in _payloads(html, "areas")
+        if p.get("tooltip")
+        and p["geojson"]["features"]
+        and p["geojson"]["features"][0]["properties"].get("n") == WEST_TOWN
+    )
     fills = {f["properties"]["n"]: f["properties"]["f"] for f in towns["geojson"]["features"]}
     assert fills[WEST_TOWN] == "#ffffb2" and fills[EAST_TOWN] == "#bd0026"
     off = render_html(build_map(ws, MapView(choropleth=False), township_values={WEST_TOWN: 10.0}))
@@ -113,15 +131,26 @@ def test_choropleth_colours_follow_the_index(ws):
 def test_rings_are_drawn(ws):
     from shapely import Point
 
-    rings = gpd.GeoDataFrame({"layer": ["geohazard", "geohazard"], "id": ["DZ0001", "DZ0001"],
-                              "ring": ["danger", "watch"], "radius_m": [100.0, 200.0]},
-                             geometry=[Point(107.31, 30.31).buffer(0.001), Point(107.31, 30.31).buffer(0.002)],
-                             crs="EPSG:4326")
+    rings = gpd.GeoDataFrame(
+        {
+            "layer": ["geohazard", "geohazard"],
+            "id": ["DZ0001", "DZ0001"],
+            "ring": ["danger", "watch"],
+            "radius_m": [100.0, 200.0],
+        },
+        geometry=[Point(107.31, 30.31).buffer(0.001), Point(107.31, 30.31).buffer(0.002)],
+        crs="EPSG:4326",
+    )
     html = render_html(build_map(ws, MapView(), rings=rings))
-    ring_layers = [p for p in _payloads(html, "areas") if p["geojson"]["features"]
-                   and "圈" in p["geojson"]["features"][0]["properties"].get("n", "")]
+    ring_layers = [
+        p
+        for p in _payloads(html, "areas")
+        if p["geojson"]["features"] and "圈" in p["geojson"]["features"][0]["properties"].get("n", "")
+    ]
     assert sorted(f["properties"]["n"] for p in ring_layers for f in p["geojson"]["features"]) == [
-        "关注圈 200 m", "危险圈 100 m"]
+        "关注圈 200 m",
+        "危险圈 100 m",
+    ]
 
 
 def test_hillshade_overlay_is_a_data_url(ws):
@@ -147,10 +176,16 @@ def test_large_layer_payload_is_compact(ws):
 
     n = 50_000
     rng = np.random.default_rng(1)
-    frame = gpd.GeoDataFrame({"id": [f"JX{i:06d}" for i in range(n)], "name": ["某某小餐饮"] * n,
-                              "township": [WEST_TOWN] * n, "category": ["小餐饮"] * n},
-                             geometry=gpd.points_from_xy(rng.uniform(107.3, 107.38, n), rng.uniform(30.3, 30.34, n)),
-                             crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {
+            "id": [f"JX{i:06d}" for i in range(n)],
+            "name": ["某某小餐饮"] * n,
+            "township": [WEST_TOWN] * n,
+            "category": ["小餐饮"] * n,
+        },
+        geometry=gpd.points_from_xy(rng.uniform(107.3, 107.38, n), rng.uniform(30.3, 30.34, n)),
+        crs="EPSG:4326",
+    )
     pay = site_payload(frame, get_kind("nine_small"), towns=[WEST_TOWN, ""], labels={}, detail_limit=20_000)
     assert pay["names"] is None and isinstance(pay["ids"], dict)
     assert len(js_json(pay).encode()) / n < 40  # bytes per point

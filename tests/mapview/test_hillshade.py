@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from riskmap.mapview.hillshade import hillshade, shade
@@ -11,9 +12,13 @@ from riskmap.mapview.hillshade import hillshade, shade
 def test_shade_flat_and_slopes():
     flat = shade(np.zeros((5, 5)), 30, 30)
     assert np.allclose(flat, np.sin(np.radians(45)))
-    ramp_west_up = np.tile(np.arange(5, dtype=float)[::-1] * 30, (5, 1))  # higher in the west: faces east
-    ramp_east_up = ramp_west_up[:, ::-1]  # faces west, towards the NW light
-    assert shade(ramp_east_up, 30, 30)[2, 2] > shade(ramp_west_up, 30, 30)[2, 2]
+    west_up = np.tile(np.arange(5, dtype=float)[::-1] * 30, (5, 1))  # higher in the west: faces east
+    east_up = west_up[:, ::-1]  # faces west, towards the default north-west light
+    south_up = np.tile((np.arange(5, dtype=float) * 30)[:, None], (1, 5))  # rows run south: faces north
+    assert shade(east_up, 30, 30)[2, 2] > shade(west_up, 30, 30)[2, 2]
+    assert shade(south_up, 30, 30)[2, 2] > shade(south_up[::-1], 30, 30)[2, 2]
+    # a 45° slope facing the light straight on is fully lit
+    assert shade(east_up, 30, 30, azimuth_deg=270)[2, 2] == pytest.approx(1.0)
 
 
 def test_hillshade_png_from_real_geotiff(ws):
