@@ -364,6 +364,24 @@ def _canonical_props(table: SourceTable, headers: HeaderMap, source: str) -> pd.
     return props
 
 
+def _fill_absent_from_layer(props: pd.DataFrame, kind: LayerKind, current: _Current) -> None:
+    """Upsert: a field the file has no column for keeps its stored value (so required fields validate)."""
+    if not current.features or "id" not in props:
+        return
+    pos = props["id"].map(lambda v: current.index.get(None if v is None else str(v)))
+    if pos.isna().all():
+        return
+    for f in kind.all_fields:
+        if f.name not in props and f.name not in ("township", "source"):
+            props[f.name] = [
+                None
+                if p != p or p is None
+                # NaN: a new id
+                else (current.features[int(p)].get("properties") or {}).get(f.name)
+                for p in pos
+            ]
+
+
 def _id_text(v):
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -482,7 +500,7 @@ def _hint_units(x: np.ndarray, y: np.ndarray, choice: CrsChoice) -> list[str]:
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return []
-    big = (np.abs(x[ok]) > 180) | (np.abs(y[ok]) > 90)
+    big = (np.abs(x[ok]) > 1000) | (np.abs(y[ok]) > 1000)  # metres; a swapped lon/lat stays below 180
     if choice.is_geographic and big.mean() > 0.5:
         return [
             f"坐标数值（如 {x[ok][0]:.1f}, {y[ok][0]:.1f}）像投影坐标（米），不是经纬度；"
@@ -651,10 +669,12 @@ def plan_import(
     x, y, coord_issues = _source_xy(table, headers)
     lon, lat = to_wgs84(x, y, choice)
     props = _canonical_props(table, headers, f"import:{table.name}")
+    current = _read_current(Path(ws.root), layer_id)
+    if mode == ImportMode.UPSERT:
+        _fill_absent_from_layer(props, kind, current)
     typed, problems = _check_every_row(
         RawLayer(table.path, props, lon, lat, _geom_types(table, lon, lat)), kind, ws.area
     )
-    current = _read_current(Path(ws.root), layer_id)
     reasons = _reasons(table, kind, problems, coord_issues)
     if mode == ImportMode.APPEND:
         _append_conflicts(props, current, reasons)

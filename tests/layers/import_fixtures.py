@@ -171,3 +171,18 @@ def write_kmz(path: Path, rows: list[dict]) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("doc.kml", kml.encode("utf-8"))
     return path
+
+
+def import_worker(root: str, layer_id: str, path: str, mode: str, barrier, results) -> None:
+    """Plan an import, wait until the other process has planned too, then apply (for the race tests)."""
+    from layers.errors import LayerError
+    from layers.importer import apply_import, plan_import
+    from layers.workspace import load_workspace
+
+    plan = plan_import(load_workspace(root, layers=()), layer_id, path, mode=mode)
+    barrier.wait(timeout=60)
+    try:
+        v = apply_import(plan)
+        results.put(("ok", path, v.version))
+    except LayerError as exc:
+        results.put(("refused", path, str(exc)))
