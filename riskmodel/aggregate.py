@@ -26,21 +26,34 @@ from riskmodel.rules import Rules, load_rules
 
 __all__ = ["INDEX_INDICATORS", "county_totals", "risk_index", "township_table"]
 
-INDEX_INDICATORS = ("threatened_people", "exposed_people_danger", "people_uncovered", "capacity_deficit_people",
-                    "violations")
+INDEX_INDICATORS = (
+    "threatened_people",
+    "exposed_people_danger",
+    "people_uncovered",
+    "capacity_deficit_people",
+    "violations",
+)
 _EXPOSED_LAYERS = ("nine_small", "shelter", "village", "ferry")
 _RATIO_COLUMNS = ("population_covered_pct", "forest_uncovered_pct", "risk_index")
 
 
 def _by_township(values, townships, names: pd.Index) -> pd.Series:
     """Sum ``values`` (a Series) by township name, reindexed on every township, zero-filled."""
-    return pd.Series(values, dtype="float64").groupby(pd.Series(townships, index=values.index)).sum().reindex(
-        names).fillna(0.0)
+    return (
+        pd.Series(values, dtype="float64")
+        .groupby(pd.Series(townships, index=values.index))
+        .sum()
+        .reindex(names)
+        .fillna(0.0)
+    )
 
 
 def _count(frame: pd.DataFrame, names: pd.Index, col: str = "township") -> pd.Series:
-    return _by_township(pd.Series(1.0, index=frame.index), frame[col], names) if len(frame) else pd.Series(
-        0.0, index=names)
+    return (
+        _by_township(pd.Series(1.0, index=frame.index), frame[col], names)
+        if len(frame)
+        else pd.Series(0.0, index=names)
+    )
 
 
 def _worst_ring(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -49,8 +62,9 @@ def _worst_ring(pairs: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["element_layer", "element_id", "township", "people", "danger"])
     danger = pairs["ring"].eq("danger")
     g = pairs.assign(danger=danger).groupby(["element_layer", "element_id"], sort=False)
-    return g.agg(township=("element_township", "first"), people=("people", "first"),
-                 danger=("danger", "any")).reset_index()
+    return g.agg(
+        township=("element_township", "first"), people=("people", "first"), danger=("danger", "any")
+    ).reset_index()
 
 
 def _exposure_columns(pairs: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
@@ -61,9 +75,12 @@ def _exposure_columns(pairs: pd.DataFrame, names: pd.Index) -> dict[str, pd.Seri
         cols[f"exposed_{layer}_danger"] = _count(w[w["danger"]], names)
         cols[f"exposed_{layer}_watch"] = _count(w[~w["danger"].astype(bool)], names)
     people = worst[worst["element_layer"].isin(["nine_small", "village"])]
-    cols["exposed_people_danger"] = _by_township(people["people"][people["danger"]], people["township"], names)
-    cols["exposed_people_watch"] = _by_township(people["people"][~people["danger"].astype(bool)],
-                                                people["township"], names)
+    cols["exposed_people_danger"] = _by_township(
+        people["people"][people["danger"]], people["township"], names
+    )
+    cols["exposed_people_watch"] = _by_township(
+        people["people"][~people["danger"].astype(bool)], people["township"], names
+    )
     return cols
 
 
@@ -71,8 +88,11 @@ def _site_counts(sites: pd.DataFrame, hazards: pd.DataFrame, names: pd.Index) ->
     cols = {f"n_{layer}": _count(sites[sites["layer"] == layer], names) for layer in (*kind_ids(), "village")}
     geo = hazards[hazards["layer"] == "geohazard"]
     cols["geohazard_active"] = _count(geo, names)
-    cols["threatened_people"] = _by_township(geo["threatened_people"], geo["township"], names) if len(geo) else (
-        pd.Series(0.0, index=names))
+    cols["threatened_people"] = (
+        _by_township(geo["threatened_people"], geo["township"], names)
+        if len(geo)
+        else (pd.Series(0.0, index=names))
+    )
     return cols
 
 
@@ -81,25 +101,31 @@ def _shelter_columns(coverage: pd.DataFrame, shelters: pd.DataFrame, names: pd.I
     vil = coverage[coverage["layer"] == "village"]
     nine = coverage[coverage["layer"] == "nine_small"]
     unc = ~vil["covered_any"].astype(bool)
-    cols = {"shelter_usable": _count(usable, names),
-            "shelter_capacity_people": _by_township(usable["capacity_people"], usable["township"], names),
-            "shelter_need_people": _by_township(vil["people"], vil["township"], names),
-            "shelter_assigned_people": _by_township(usable["assigned_people"], usable["township"], names),
-            "shelter_overflow_people": _by_township(usable["overflow_people"], usable["township"], names),
-            "villages_uncovered": _count(vil[unc], names),
-            "people_uncovered": _by_township(vil["people"][unc], vil["township"][unc], names),
-            "nine_small_uncovered": _count(nine[~nine["covered_any"].astype(bool)], names)}
-    cols["capacity_deficit_people"] = np.maximum(cols["shelter_need_people"] - cols["shelter_capacity_people"], 0.0)
+    cols = {
+        "shelter_usable": _count(usable, names),
+        "shelter_capacity_people": _by_township(usable["capacity_people"], usable["township"], names),
+        "shelter_need_people": _by_township(vil["people"], vil["township"], names),
+        "shelter_assigned_people": _by_township(usable["assigned_people"], usable["township"], names),
+        "shelter_overflow_people": _by_township(usable["overflow_people"], usable["township"], names),
+        "villages_uncovered": _count(vil[unc], names),
+        "people_uncovered": _by_township(vil["people"][unc], vil["township"][unc], names),
+        "nine_small_uncovered": _count(nine[~nine["covered_any"].astype(bool)], names),
+    }
+    cols["capacity_deficit_people"] = np.maximum(
+        cols["shelter_need_people"] - cols["shelter_capacity_people"], 0.0
+    )
     return cols
 
 
 def _ratios(table: pd.DataFrame) -> pd.DataFrame:
     need = table["shelter_need_people"]
-    table["population_covered_pct"] = np.where(need > 0, 100.0 * (need - table["people_uncovered"]) / need.where(
-        need > 0, 1.0), 0.0)
+    table["population_covered_pct"] = np.where(
+        need > 0, 100.0 * (need - table["people_uncovered"]) / need.where(need > 0, 1.0), 0.0
+    )
     forest = table["forest_km2"]
-    table["forest_uncovered_pct"] = np.where(forest > 0, 100.0 * table["forest_uncovered_km2"] / forest.where(
-        forest > 0, 1.0), 0.0)
+    table["forest_uncovered_pct"] = np.where(
+        forest > 0, 100.0 * table["forest_uncovered_km2"] / forest.where(forest > 0, 1.0), 0.0
+    )
     return table
 
 
@@ -128,7 +154,9 @@ def township_table(ws, results: dict, rules: Rules | None = None) -> pd.DataFram
     cols = {"code": towns["code"].astype(str).to_numpy(), "name": names.to_numpy()}
     cols |= {k: v.to_numpy() for k, v in _site_counts(results["sites"], results["hazards"], names).items()}
     cols |= {k: v.to_numpy() for k, v in _exposure_columns(results["pairs"], names).items()}
-    cols |= {k: np.asarray(v) for k, v in _shelter_columns(results["coverage"], results["shelters"], names).items()}
+    cols |= {
+        k: np.asarray(v) for k, v in _shelter_columns(results["coverage"], results["shelters"], names).items()
+    }
     cols["violations"] = _count(results["violations"], names).to_numpy()
     forest = results["forest"].reset_index(drop=True)
     cols |= {c: forest[c].to_numpy() for c in forest.columns}

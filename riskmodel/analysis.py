@@ -28,11 +28,23 @@ from riskmodel.sites import ELEMENT_LAYERS, workspace_sites
 
 __all__ = ["Analysis", "analyze_workspace", "risk_index_formula", "write_outputs"]
 
-_INDICATOR_ZH = {"threatened_people": "地灾威胁人数", "exposed_people_danger": "危险区内人数（九小场所常驻人数+村人口）",
-                 "people_uncovered": "避难场所服务半径外人口", "capacity_deficit_people": "避难容量缺口",
-                 "violations": "安全距离违规数"}
-_HAZARD_COLUMNS = ["layer", "id", "township", "danger_radius_m", "watch_radius_m", "radius_source", "name",
-                   "threatened_people"]
+_INDICATOR_ZH = {
+    "threatened_people": "地灾威胁人数",
+    "exposed_people_danger": "危险区内人数（九小场所常驻人数+村人口）",
+    "people_uncovered": "避难场所服务半径外人口",
+    "capacity_deficit_people": "避难容量缺口",
+    "violations": "安全距离违规数",
+}
+_HAZARD_COLUMNS = [
+    "layer",
+    "id",
+    "township",
+    "danger_radius_m",
+    "watch_radius_m",
+    "radius_source",
+    "name",
+    "threatened_people",
+]
 
 
 @dataclass
@@ -52,7 +64,9 @@ class Analysis:
 
 def risk_index_formula(rules: Rules) -> str:
     """The risk-index formula in Chinese, with the weights in force (shown in the app and summary.json)."""
-    terms = "、".join(f"{_INDICATOR_ZH[k]} {float(rules.get(f'risk_index.weight.{k}')):g}" for k in INDEX_INDICATORS)
+    terms = "、".join(
+        f"{_INDICATOR_ZH[k]} {float(rules.get(f'risk_index.weight.{k}')):g}" for k in INDEX_INDICATORS
+    )
     return f"风险指数 = 100 × Σ w_k·(x_k ÷ 各乡镇 x_k 的最大值) ÷ Σ w_k（0–100，县内相对值）；x_k 与权重 w_k：{terms}"
 
 
@@ -82,23 +96,39 @@ def _hazard_counts(hazards: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
             out[f"{layer}_{ring}"] = n.reindex(key).fillna(0).to_numpy(dtype=np.int64)
     for ring in ("danger", "watch"):
         sel = pairs[pairs["ring"].eq(ring) & pairs["element_layer"].isin(["nine_small", "village"])]
-        out[f"people_{ring}"] = sel.groupby(["hazard_layer", "hazard_id"])["people"].sum().reindex(key).fillna(
-            0.0).to_numpy()
+        out[f"people_{ring}"] = (
+            sel.groupby(["hazard_layer", "hazard_id"])["people"].sum().reindex(key).fillna(0.0).to_numpy()
+        )
     return out
 
 
 def _element_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     """Per exposed element: how many hazards reach it (danger / watch) and which hazard layers."""
-    cols = ["element_layer", "element_id", "element_name", "element_township", "people", "hazards_danger",
-            "hazards_watch", "hazard_layers", "nearest_hazard_m"]
+    cols = [
+        "element_layer",
+        "element_id",
+        "element_name",
+        "element_township",
+        "people",
+        "hazards_danger",
+        "hazards_watch",
+        "hazard_layers",
+        "nearest_hazard_m",
+    ]
     if pairs.empty:
         return pd.DataFrame(columns=cols)
     g = pairs.assign(d=pairs["ring"].eq("danger"), w=pairs["ring"].eq("watch")).groupby(
-        ["element_layer", "element_id"], sort=True)
-    out = g.agg(element_name=("element_name", "first"), element_township=("element_township", "first"),
-                people=("people", "first"), hazards_danger=("d", "sum"), hazards_watch=("w", "sum"),
-                hazard_layers=("hazard_layer", lambda s: ",".join(sorted(set(s)))),
-                nearest_hazard_m=("distance_m", "min")).reset_index()
+        ["element_layer", "element_id"], sort=True
+    )
+    out = g.agg(
+        element_name=("element_name", "first"),
+        element_township=("element_township", "first"),
+        people=("people", "first"),
+        hazards_danger=("d", "sum"),
+        hazards_watch=("w", "sum"),
+        hazard_layers=("hazard_layer", lambda s: ",".join(sorted(set(s)))),
+        nearest_hazard_m=("distance_m", "min"),
+    ).reset_index()
     return out[cols]
 
 
@@ -108,12 +138,19 @@ def _coverage(ws, rules: Rules, unusable: dict[str, str]) -> tuple[pd.DataFrame,
     for layer, points in (("village", ws.villages), ("nine_small", _layer(ws, "nine_small"))):
         if points is None or not len(points):
             continue
-        near = nearest_shelter(points, shelters, rules, ws.metric_crs, unusable_ids=unusable).reset_index(drop=True)
+        near = nearest_shelter(points, shelters, rules, ws.metric_crs, unusable_ids=unusable).reset_index(
+            drop=True
+        )
         sites = _township_names(workspace_sites(ws, (layer,)), ws.townships)
         parts.append(pd.concat([sites[["layer", "id", "name", "township", "people"]], near], axis=1))
         village_near = parts[-1] if layer == "village" else village_near
-    coverage = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["layer", "id", "name", "township", "people", "shelter_id", "covered", "covered_any"])
+    coverage = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(
+            columns=["layer", "id", "name", "township", "people", "shelter_id", "covered", "covered_any"]
+        )
+    )
     if village_near is None:
         village_near = pd.DataFrame({"shelter_id": pd.Series(dtype=object), "people": pd.Series(dtype=float)})
     load = shelter_load(shelters, village_near, village_near["people"], rules, unusable)
@@ -121,8 +158,10 @@ def _coverage(ws, rules: Rules, unusable: dict[str, str]) -> tuple[pd.DataFrame,
 
 
 def _unusable_shelters(violations: pd.DataFrame, rules: Rules) -> dict[str, str]:
-    v = violations[violations["rule"].isin(rules.get("shelter.unusable_rules"))
-                   & violations["element_layer"].eq("shelter")]
+    v = violations[
+        violations["rule"].isin(rules.get("shelter.unusable_rules"))
+        & violations["element_layer"].eq("shelter")
+    ]
     return v.groupby("element_id")["rule_label"].first().to_dict()
 
 
@@ -136,13 +175,28 @@ def analyze_workspace(ws, rules: Rules | None = None) -> Analysis:
     unusable = _unusable_shelters(violations, rules)
     coverage, shelters = _coverage(ws, rules, unusable)
     forest = forest_coverage(ws.forest, _layer(ws, "fire_pool"), ws.townships, rules, ws.metric_crs)
-    results = {"sites": sites, "hazards": hazards, "pairs": pairs, "coverage": coverage, "shelters": shelters,
-               "violations": violations, "forest": forest}
+    results = {
+        "sites": sites,
+        "hazards": hazards,
+        "pairs": pairs,
+        "coverage": coverage,
+        "shelters": shelters,
+        "violations": violations,
+        "forest": forest,
+    }
     towns = township_table(ws, results, rules)
     summary = _summary(ws, rules, results, towns)
-    return Analysis(pairs=pairs, hazards=_hazard_counts(hazards, pairs), townships=towns, coverage=coverage,
-                    violations=violations, summary=summary, shelters=shelters, elements=_element_counts(pairs),
-                    rules=pd.DataFrame(rules.describe()))
+    return Analysis(
+        pairs=pairs,
+        hazards=_hazard_counts(hazards, pairs),
+        townships=towns,
+        coverage=coverage,
+        violations=violations,
+        summary=summary,
+        shelters=shelters,
+        elements=_element_counts(pairs),
+        rules=pd.DataFrame(rules.describe()),
+    )
 
 
 def _summary(ws, rules: Rules, results: dict, towns: pd.DataFrame) -> dict:
@@ -150,10 +204,16 @@ def _summary(ws, rules: Rules, results: dict, towns: pd.DataFrame) -> dict:
     names = set(ws.townships["name"].astype(str))
     shelters = results["shelters"]
     return {
-        "workspace": str(ws.root), "county": ws.name, "sample": ws.is_sample, "metric_crs": ws.metric_crs,
+        "workspace": str(ws.root),
+        "county": ws.name,
+        "sample": ws.is_sample,
+        "metric_crs": ws.metric_crs,
         "sites": {k: int(v) for k, v in sites["layer"].value_counts().sort_index().items()},
-        "hazards_active": {k: int(v) for k, v in results["hazards"]["layer"].value_counts().sort_index().items()},
-        "pairs": int(len(pairs)), "pairs_danger": int(pairs["ring"].eq("danger").sum()),
+        "hazards_active": {
+            k: int(v) for k, v in results["hazards"]["layer"].value_counts().sort_index().items()
+        },
+        "pairs": len(pairs),
+        "pairs_danger": int(pairs["ring"].eq("danger").sum()),
         "violations": {k: int(v) for k, v in viol["rule"].value_counts().sort_index().items()},
         "shelters_unusable": int((~shelters["usable"].astype(bool)).sum()) if len(shelters) else 0,
         "shelters_over_capacity": int((shelters["overflow_people"] > 0).sum()) if len(shelters) else 0,
@@ -183,10 +243,16 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> dict[str, str]:
     file, never a torn one). ``pairs.csv`` starts with the SPEC columns.
     """
     out_dir = Path(out_dir)
-    frames = {"pairs": analysis.pairs[PAIR_COLUMNS + [c for c in analysis.pairs.columns if c not in PAIR_COLUMNS]],
-              "hazards": analysis.hazards, "townships": analysis.townships, "coverage": analysis.coverage,
-              "violations": analysis.violations, "shelters": analysis.shelters, "elements": analysis.elements,
-              "rules": analysis.rules}
+    frames = {
+        "pairs": analysis.pairs[PAIR_COLUMNS + [c for c in analysis.pairs.columns if c not in PAIR_COLUMNS]],
+        "hazards": analysis.hazards,
+        "townships": analysis.townships,
+        "coverage": analysis.coverage,
+        "violations": analysis.violations,
+        "shelters": analysis.shelters,
+        "elements": analysis.elements,
+        "rules": analysis.rules,
+    }
     paths = {}
     for name, frame in frames.items():
         paths[name] = str(out_dir / f"{name}.csv")

@@ -20,8 +20,15 @@ from riskmodel.sites import metric_xy
 
 __all__ = ["forest_coverage", "nearest_shelter", "shelter_capacity", "shelter_load", "usable_mask"]
 
-_NEAREST_COLUMNS = ["shelter_id", "shelter_name", "shelter_class", "distance_m", "service_radius_m", "covered",
-                    "covered_any"]
+_NEAREST_COLUMNS = [
+    "shelter_id",
+    "shelter_name",
+    "shelter_class",
+    "distance_m",
+    "service_radius_m",
+    "covered",
+    "covered_any",
+]
 
 
 def usable_mask(shelters: pd.DataFrame, rules: Rules, unusable_ids=()) -> np.ndarray:
@@ -38,15 +45,26 @@ def _service_radius(shelters: pd.DataFrame, rules: Rules) -> np.ndarray:
 
 
 def _empty_nearest(n: int, index) -> pd.DataFrame:
-    out = pd.DataFrame({"shelter_id": None, "shelter_name": None, "shelter_class": None, "distance_m": np.nan,
-                        "service_radius_m": np.nan, "covered": False, "covered_any": False},
-                       index=range(n), columns=_NEAREST_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "shelter_id": None,
+            "shelter_name": None,
+            "shelter_class": None,
+            "distance_m": np.nan,
+            "service_radius_m": np.nan,
+            "covered": False,
+            "covered_any": False,
+        },
+        index=range(n),
+        columns=_NEAREST_COLUMNS,
+    )
     out.index = index
     return out
 
 
-def nearest_shelter(points: gpd.GeoDataFrame, shelters: gpd.GeoDataFrame, rules: Rules, metric_crs: str,
-                    *, unusable_ids=()) -> pd.DataFrame:
+def nearest_shelter(
+    points: gpd.GeoDataFrame, shelters: gpd.GeoDataFrame, rules: Rules, metric_crs: str, *, unusable_ids=()
+) -> pd.DataFrame:
     """Nearest usable shelter of every point, aligned to ``points``.
 
     Columns: ``shelter_id, shelter_name, shelter_class, distance_m, service_radius_m``;
@@ -84,14 +102,20 @@ def shelter_capacity(shelters: pd.DataFrame, rules: Rules) -> np.ndarray:
     cap = pd.to_numeric(shelters.get("capacity_people"), errors="coerce")
     area = pd.to_numeric(shelters.get("effective_area_m2"), errors="coerce")
     per_cap = shelters.get("shelter_class", pd.Series([None] * len(shelters))).map(
-        lambda c: per.get(str(c), np.nan))
+        lambda c: per.get(str(c), np.nan)
+    )
     derived = np.floor(area.to_numpy(dtype="float64") / per_cap.to_numpy(dtype="float64"))
     cap = cap.to_numpy(dtype="float64") if cap is not None else np.full(len(shelters), np.nan)
     return np.nan_to_num(np.where(np.isfinite(cap), cap, derived), nan=0.0)
 
 
-def shelter_load(shelters: gpd.GeoDataFrame, villages_nearest: pd.DataFrame, village_people, rules: Rules,
-                 unusable: dict[str, str]) -> pd.DataFrame:
+def shelter_load(
+    shelters: gpd.GeoDataFrame,
+    villages_nearest: pd.DataFrame,
+    village_people,
+    rules: Rules,
+    unusable: dict[str, str],
+) -> pd.DataFrame:
     """Per shelter: usable or why not, capacity, people assigned (villages whose nearest it is), overflow.
 
     ``unusable`` maps a shelter id to the reason it is unsafe (rule label); status is checked here.
@@ -99,16 +123,28 @@ def shelter_load(shelters: gpd.GeoDataFrame, villages_nearest: pd.DataFrame, vil
     ids = shelters["id"].astype(str).to_numpy()
     usable = usable_mask(shelters, rules, unusable)
     status = shelters["status"] if "status" in shelters else pd.Series([None] * len(shelters))
-    reason = [("" if ok else unusable.get(i) or f"状态为“{s}”") for i, ok, s in zip(ids, usable, status, strict=True)]
+    reason = [
+        ("" if ok else unusable.get(i) or f"状态为“{s}”")
+        for i, ok, s in zip(ids, usable, status, strict=True)
+    ]
     people = pd.Series(np.asarray(village_people, dtype="float64"), index=villages_nearest.index)
     assigned = people.groupby(villages_nearest["shelter_id"]).sum()
     cap = shelter_capacity(shelters, rules)
     got = assigned.reindex(ids).fillna(0.0).to_numpy()
-    return pd.DataFrame({"id": ids, "name": shelters["name"].to_numpy(),
-                         "township": shelters["township"].to_numpy(),
-                         "shelter_class": shelters["shelter_class"].to_numpy(), "status": status.to_numpy(),
-                         "usable": usable, "unusable_reason": reason, "capacity_people": cap,
-                         "assigned_people": got, "overflow_people": np.maximum(got - cap, 0.0)})
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "name": shelters["name"].to_numpy(),
+            "township": shelters["township"].to_numpy(),
+            "shelter_class": shelters["shelter_class"].to_numpy(),
+            "status": status.to_numpy(),
+            "usable": usable,
+            "unusable_reason": reason,
+            "capacity_people": cap,
+            "assigned_people": got,
+            "overflow_people": np.maximum(got - cap, 0.0),
+        }
+    )
 
 
 def _disks(pools: gpd.GeoDataFrame, radius_m: float, metric_crs: str):
@@ -119,8 +155,13 @@ def _disks(pools: gpd.GeoDataFrame, radius_m: float, metric_crs: str):
     return shapely.union_all(shapely.buffer(shapely.points(xy), radius_m, quad_segs=64))
 
 
-def forest_coverage(forest: gpd.GeoDataFrame | None, pools: gpd.GeoDataFrame, townships: gpd.GeoDataFrame,
-                    rules: Rules, metric_crs: str) -> pd.DataFrame:
+def forest_coverage(
+    forest: gpd.GeoDataFrame | None,
+    pools: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+    rules: Rules,
+    metric_crs: str,
+) -> pd.DataFrame:
     """Forest area per township and the part outside every fire pool's radius, in km².
 
     Columns (aligned to ``townships``): ``forest_km2``, ``forest_uncovered_km2`` (pools whose
@@ -134,8 +175,11 @@ def forest_coverage(forest: gpd.GeoDataFrame | None, pools: gpd.GeoDataFrame, to
     wood = shapely.union_all(forest.to_crs(metric_crs).geometry.values)
     radius = rules.fire_pool_radius_m
     built = pools[pools["status"].isin(rules.get("fire_pool.covering_status"))] if len(pools) else pools
-    pieces = {"forest_km2": wood, "forest_uncovered_km2": wood.difference(_disks(built, radius, metric_crs)),
-              "forest_uncovered_all_pools_km2": wood.difference(_disks(pools, radius, metric_crs))}
+    pieces = {
+        "forest_km2": wood,
+        "forest_uncovered_km2": wood.difference(_disks(built, radius, metric_crs)),
+        "forest_uncovered_all_pools_km2": wood.difference(_disks(pools, radius, metric_crs)),
+    }
     towns = townships.to_crs(metric_crs).geometry.values
     for col, geom in pieces.items():
         out[col] = shapely.area(shapely.intersection(towns, geom)) / 1e6

@@ -19,8 +19,15 @@ from riskmodel.sites import active_hazards, site_table, workspace_sites
 __all__ = ["PAIR_COLUMNS", "distance_m", "exposure_pairs", "hazard_table", "pairs_frame", "pairs_within"]
 
 PAIR_COLUMNS = ["hazard_layer", "hazard_id", "element_layer", "element_id", "distance_m", "ring"]
-_MORE_COLUMNS = ["hazard_name", "hazard_township", "element_name", "element_township", "people",
-                 "danger_radius_m", "watch_radius_m"]
+_MORE_COLUMNS = [
+    "hazard_name",
+    "hazard_township",
+    "element_name",
+    "element_township",
+    "people",
+    "danger_radius_m",
+    "watch_radius_m",
+]
 
 
 def hazard_table(ws, rules: Rules) -> pd.DataFrame:
@@ -33,31 +40,59 @@ def hazard_table(ws, rules: Rules) -> pd.DataFrame:
         frame = active_hazards(layer, frame, rules)
         sites = site_table(layer, frame, ws.metric_crs)
         radii = hazard_radii(layer, frame, rules).reset_index(drop=True)
-        sites["threatened_people"] = (pd.to_numeric(frame["threatened_people"], errors="coerce").fillna(0.0)
-                                      .to_numpy(dtype="float64") if "threatened_people" in frame else 0.0)
+        sites["threatened_people"] = (
+            pd.to_numeric(frame["threatened_people"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
+            if "threatened_people" in frame
+            else 0.0
+        )
         parts.append(pd.concat([sites, radii], axis=1))
     if not parts:
-        cols = ["layer", "id", "name", "township", "people", "x_m", "y_m", "threatened_people",
-                "danger_radius_m", "watch_radius_m", "radius_source"]
+        cols = [
+            "layer",
+            "id",
+            "name",
+            "township",
+            "people",
+            "x_m",
+            "y_m",
+            "threatened_people",
+            "danger_radius_m",
+            "watch_radius_m",
+            "radius_source",
+        ]
         return pd.DataFrame({c: [] for c in cols})
     return pd.concat(parts, ignore_index=True)
 
 
 def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str) -> pd.DataFrame:
-    hi, ei, d = pairs_within(hz[["x_m", "y_m"]].to_numpy(), hz[radius].to_numpy(), el[["x_m", "y_m"]].to_numpy())
+    hi, ei, d = pairs_within(
+        hz[["x_m", "y_m"]].to_numpy(), hz[radius].to_numpy(), el[["x_m", "y_m"]].to_numpy()
+    )
     h, e = hz.iloc[hi], el.iloc[ei]
     danger, watch = h["danger_radius_m"].to_numpy(), h["watch_radius_m"].to_numpy()
-    return pd.DataFrame({
-        "hazard_layer": h["layer"].to_numpy(), "hazard_id": h["id"].to_numpy(),
-        "element_layer": e["layer"].to_numpy(), "element_id": e["id"].to_numpy(),
-        "distance_m": d, "ring": classify_ring(d, danger, watch),
-        "hazard_name": h["name"].to_numpy(), "hazard_township": h["township"].to_numpy(),
-        "element_name": e["name"].to_numpy(), "element_township": e["township"].to_numpy(),
-        "people": e["people"].to_numpy(), "danger_radius_m": danger, "watch_radius_m": watch,
-        "query_radius_m": h[radius].to_numpy()})
+    return pd.DataFrame(
+        {
+            "hazard_layer": h["layer"].to_numpy(),
+            "hazard_id": h["id"].to_numpy(),
+            "element_layer": e["layer"].to_numpy(),
+            "element_id": e["id"].to_numpy(),
+            "distance_m": d,
+            "ring": classify_ring(d, danger, watch),
+            "hazard_name": h["name"].to_numpy(),
+            "hazard_township": h["township"].to_numpy(),
+            "element_name": e["name"].to_numpy(),
+            "element_township": e["township"].to_numpy(),
+            "people": e["people"].to_numpy(),
+            "danger_radius_m": danger,
+            "watch_radius_m": watch,
+            "query_radius_m": h[radius].to_numpy(),
+        }
+    )
 
 
-def pairs_frame(hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = "watch_radius_m") -> pd.DataFrame:
+def pairs_frame(
+    hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = "watch_radius_m"
+) -> pd.DataFrame:
     """Pairs between a hazard table and an element table, one grid query per hazard layer.
 
     Elements of the hazard's own layer are skipped. Sorted by hazard layer, hazard id, distance.
@@ -71,8 +106,11 @@ def pairs_frame(hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = 
     if not parts:
         return pd.DataFrame({c: [] for c in [*PAIR_COLUMNS, *_MORE_COLUMNS, "query_radius_m"]})
     out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["hazard_layer", "hazard_id", "distance_m", "element_layer", "element_id"],
-                           kind="stable", ignore_index=True)
+    return out.sort_values(
+        ["hazard_layer", "hazard_id", "distance_m", "element_layer", "element_id"],
+        kind="stable",
+        ignore_index=True,
+    )
 
 
 def exposure_pairs(ws, rules: Rules | None = None) -> pd.DataFrame:

@@ -29,7 +29,8 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def _lookup(values: pd.Series, table: dict, default: float = np.nan) -> np.ndarray:
     return values.map(lambda v: table.get(str(v), default) if v is not None and v == v else default).to_numpy(
-        dtype="float64")
+        dtype="float64"
+    )
 
 
 def _geohazard(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +49,8 @@ def _gas_risk(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray
     is_pipe = (ftype == "管道段").to_numpy() & np.isfinite(pipe)
     pipe_basis = {k: e.basis for e in rules.entries if (k := e.key).startswith("gas_risk.pipe_radius_m.")}
     pipe_src = _col(frame, "pressure_class").map(
-        lambda c: f"{pipe_basis.get(f'gas_risk.pipe_radius_m.{c}', 'assumed')}:GB55009控制范围")
+        lambda c: f"{pipe_basis.get(f'gas_risk.pipe_radius_m.{c}', 'assumed')}:GB55009控制范围"
+    )
     src = np.where(is_pipe, pipe_src.to_numpy(dtype=object), "assumed:facility_type")
     return np.where(is_pipe, pipe, station), src
 
@@ -58,7 +60,9 @@ def _flood_spot(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarr
     depth = pd.to_numeric(_col(frame, "max_depth_cm"), errors="coerce").to_numpy(dtype="float64")
     bounds = np.asarray(rules.get("flood_spot.depth_bounds_cm"), dtype="float64")
     factors = np.asarray(rules.get("flood_spot.depth_factor"), dtype="float64")
-    factor = np.where(np.isfinite(depth), factors[np.searchsorted(bounds, np.nan_to_num(depth), side="left")], 1.0)
+    factor = np.where(
+        np.isfinite(depth), factors[np.searchsorted(bounds, np.nan_to_num(depth), side="left")], 1.0
+    )
     return base * factor, np.full(len(frame), "assumed:type×depth", dtype=object)
 
 
@@ -82,8 +86,14 @@ def hazard_radii(layer_id: str, frame: pd.DataFrame, rules: Rules) -> pd.DataFra
         raise RiskModelError(f"图层 {layer_id} 不是危险源图层；危险源图层：{'、'.join(HAZARD_LAYERS)}")
     danger, src = _RADIUS_BY_LAYER[layer_id](frame, rules)
     src = np.where(np.isfinite(danger), src, "missing")
-    out = pd.DataFrame({"danger_radius_m": danger, "watch_radius_m": danger * rules.watch_factor(layer_id),
-                        "radius_source": src}, columns=_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "danger_radius_m": danger,
+            "watch_radius_m": danger * rules.watch_factor(layer_id),
+            "radius_source": src,
+        },
+        columns=_COLUMNS,
+    )
     out.index = frame.index
     return out
 
@@ -98,8 +108,9 @@ def classify_ring(distance_m, danger_radius_m, watch_radius_m) -> np.ndarray:
     return np.select([d <= danger_radius_m, d <= watch_radius_m], ["danger", "watch"], "none").astype(object)
 
 
-def ring_polygons(frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None,
-                  metric_crs: str = _METRIC_CRS) -> gpd.GeoDataFrame:
+def ring_polygons(
+    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = _METRIC_CRS
+) -> gpd.GeoDataFrame:
     """Danger and watch rings as WGS 84 polygons, for display only (buffers in the metric CRS).
 
     Columns: ``layer, id, ring ("danger"/"watch"), radius_m, geometry``; watch rings are
@@ -114,8 +125,14 @@ def ring_polygons(frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=N
     inner = pts.buffer(r, quad_segs=16)
     outer = pts.buffer(w, quad_segs=16).difference(inner)
     ident = frame.loc[ok, "id"].astype(str).to_numpy()
-    rings = gpd.GeoDataFrame({"layer": layer_id, "id": np.concatenate([ident, ident]),
-                              "ring": ["danger"] * len(r) + ["watch"] * len(w),
-                              "radius_m": np.concatenate([r, w])},
-                             geometry=pd.concat([inner, outer], ignore_index=True).values, crs=metric_crs)
+    rings = gpd.GeoDataFrame(
+        {
+            "layer": layer_id,
+            "id": np.concatenate([ident, ident]),
+            "ring": ["danger"] * len(r) + ["watch"] * len(w),
+            "radius_m": np.concatenate([r, w]),
+        },
+        geometry=pd.concat([inner, outer], ignore_index=True).values,
+        crs=metric_crs,
+    )
     return rings.to_crs("EPSG:4326")

@@ -62,68 +62,237 @@ def _e(key, label, value, unit="", basis=ASSUMED, clause="") -> RuleEntry:
     return RuleEntry(key, label, value, unit, basis, clause)
 
 
-_GEO_TYPES = {"滑坡": 200.0, "崩塌(危岩)": 150.0, "不稳定斜坡": 100.0, "泥石流": 300.0,
-              "地面塌陷": 100.0, "地裂缝": 100.0, "塌岸": 100.0}
+_GEO_TYPES = {
+    "滑坡": 200.0,
+    "崩塌(危岩)": 150.0,
+    "不稳定斜坡": 100.0,
+    "泥石流": 300.0,
+    "地面塌陷": 100.0,
+    "地裂缝": 100.0,
+    "塌岸": 100.0,
+}
 _GEO_SCALES = {"小型": 1.0, "中型": 1.5, "大型": 2.0, "特大型": 3.0, "巨型": 4.0}
-_GAS_FACILITY = {"调压站": 30.0, "调压柜": 15.0, "阀井": 10.0, "储配站": 100.0, "加气站": 50.0,
-                 "液化气供应站": 50.0, "管道段": 5.0, "餐饮用户": 10.0, "其他": 20.0}
-_GAS_PIPE = {"低压": (5.0, STANDARD), "中压B": (5.0, STANDARD), "中压A": (5.0, STANDARD),
-             "次高压B": (15.0, ASSUMED), "次高压A": (15.0, ASSUMED),
-             "高压B": (50.0, ASSUMED), "高压A": (50.0, ASSUMED)}
-_FLOOD_TYPES = {"城区低洼": 100.0, "下穿通道": 50.0, "桥涵": 50.0, "河道沿岸": 150.0, "集镇街道": 80.0, "其他": 50.0}
-_SHELTER_RADIUS = {"紧急": (500.0, STANDARD), "短期固定": (2000.0, STANDARD), "中期固定": (2000.0, STANDARD),
-                   "长期固定": (2000.0, STANDARD), "中心": (3000.0, ASSUMED)}
-_SHELTER_AREA = {"紧急": (1.0, STANDARD), "短期固定": (2.0, STANDARD), "中期固定": (2.0, STANDARD),
-                 "长期固定": (2.0, STANDARD), "中心": (2.0, ASSUMED)}
+_GAS_FACILITY = {
+    "调压站": 30.0,
+    "调压柜": 15.0,
+    "阀井": 10.0,
+    "储配站": 100.0,
+    "加气站": 50.0,
+    "液化气供应站": 50.0,
+    "管道段": 5.0,
+    "餐饮用户": 10.0,
+    "其他": 20.0,
+}
+_GAS_PIPE = {
+    "低压": (5.0, STANDARD),
+    "中压B": (5.0, STANDARD),
+    "中压A": (5.0, STANDARD),
+    "次高压B": (15.0, ASSUMED),
+    "次高压A": (15.0, ASSUMED),
+    "高压B": (50.0, ASSUMED),
+    "高压A": (50.0, ASSUMED),
+}
+_FLOOD_TYPES = {
+    "城区低洼": 100.0,
+    "下穿通道": 50.0,
+    "桥涵": 50.0,
+    "河道沿岸": 150.0,
+    "集镇街道": 80.0,
+    "其他": 50.0,
+}
+_SHELTER_RADIUS = {
+    "紧急": (500.0, STANDARD),
+    "短期固定": (2000.0, STANDARD),
+    "中期固定": (2000.0, STANDARD),
+    "长期固定": (2000.0, STANDARD),
+    "中心": (3000.0, ASSUMED),
+}
+_SHELTER_AREA = {
+    "紧急": (1.0, STANDARD),
+    "短期固定": (2.0, STANDARD),
+    "中期固定": (2.0, STANDARD),
+    "长期固定": (2.0, STANDARD),
+    "中心": (2.0, ASSUMED),
+}
 _NO_NORM = "无国家标准（FACTS §6.1），按经验假定"
 _SAFETY = {  # rule id: (label, hazard layer, element layer, ring, basis, clause)
-    "shelter_in_geohazard_danger": ("避难场所位于地灾隐患点危险区", "geohazard", "shelter", "danger",
-                                    STANDARD, _SITE_CODE),
-    "shelter_in_flood_zone": ("避难场所位于内涝积水区", "flood_spot", "shelter", "danger", STANDARD, _SITE_CODE),
-    "nine_small_near_gas": ("九小场所位于燃气风险点危险区", "gas_risk", "nine_small", "danger", ASSUMED,
-                            "GB 55009-2021 §5.1.7 控制范围之外按经验假定"),
-    "shelter_near_gas": ("避难场所位于燃气风险点危险区", "gas_risk", "shelter", "danger", STANDARD,
-                         _SITE_CODE + "；危险品场所"),
-    "ferry_in_flood_zone": ("渡口位于内涝积水区", "flood_spot", "ferry", "danger", ASSUMED,
-                            "内河交通安全管理条例：洪水时应停渡；以积水区危险圈近似"),
+    "shelter_in_geohazard_danger": (
+        "避难场所位于地灾隐患点危险区",
+        "geohazard",
+        "shelter",
+        "danger",
+        STANDARD,
+        _SITE_CODE,
+    ),
+    "shelter_in_flood_zone": (
+        "避难场所位于内涝积水区",
+        "flood_spot",
+        "shelter",
+        "danger",
+        STANDARD,
+        _SITE_CODE,
+    ),
+    "nine_small_near_gas": (
+        "九小场所位于燃气风险点危险区",
+        "gas_risk",
+        "nine_small",
+        "danger",
+        ASSUMED,
+        "GB 55009-2021 §5.1.7 控制范围之外按经验假定",
+    ),
+    "shelter_near_gas": (
+        "避难场所位于燃气风险点危险区",
+        "gas_risk",
+        "shelter",
+        "danger",
+        STANDARD,
+        _SITE_CODE + "；危险品场所",
+    ),
+    "ferry_in_flood_zone": (
+        "渡口位于内涝积水区",
+        "flood_spot",
+        "ferry",
+        "danger",
+        ASSUMED,
+        "内河交通安全管理条例：洪水时应停渡；以积水区危险圈近似",
+    ),
 }
-_INDEX_WEIGHTS = {"threatened_people": 0.30, "exposed_people_danger": 0.25, "people_uncovered": 0.20,
-                  "capacity_deficit_people": 0.15, "violations": 0.10}
+_INDEX_WEIGHTS = {
+    "threatened_people": 0.30,
+    "exposed_people_danger": 0.25,
+    "people_uncovered": 0.20,
+    "capacity_deficit_people": 0.15,
+    "violations": 0.10,
+}
 
 
 def _defaults() -> tuple[RuleEntry, ...]:
-    out = [_e(f"{lid}.watch_factor", "外圈半径 = 内圈半径 × 系数", 2.0, "×", ASSUMED, "SPEC §4 默认 2R")
-           for lid in HAZARD_LAYERS]
-    out += [_e(f"geohazard.radius_m.{k}", f"地灾危险半径（{k}）", v, "m", ASSUMED, _NO_NORM) for k, v in _GEO_TYPES.items()]
-    out += [_e(f"geohazard.scale_factor.{k}", f"地灾规模系数（{k}）", v, "×", ASSUMED, _NO_NORM)
-            for k, v in _GEO_SCALES.items()]
-    out.append(_e("geohazard.exclude_status", "不参与计算的地灾状态", ("已核销",), "", ASSUMED, "已核销点不再构成威胁"))
-    out += [_e(f"gas_risk.radius_m.{k}", f"燃气危险半径（{k}）", v, "m", ASSUMED,
-               "场站安全距离未查到条文（GB 50028 表 6.6.3 未取得），按经验假定") for k, v in _GAS_FACILITY.items()]
-    out += [_e(f"gas_risk.pipe_radius_m.{k}", f"燃气管道控制范围（{k}）", v, "m", b,
-               _GB55009 + ("" if b == STANDARD else "（上限数值未核实）")) for k, (v, b) in _GAS_PIPE.items()]
-    out += [_e(f"flood_spot.radius_m.{k}", f"积水危险半径（{k}）", v, "m", ASSUMED, _NO_NORM)
-            for k, v in _FLOOD_TYPES.items()]
-    out.append(_e("flood_spot.depth_bounds_cm", "积水深度分级界限", (15.0, 30.0, 50.0), "cm", STANDARD,
-                  "GB 50014：一条车道积水深度不超过 15 cm；其余分级为经验"))
-    out.append(_e("flood_spot.depth_factor", "各深度级的半径系数", (1.0, 1.25, 1.5, 2.0), "×", ASSUMED, _NO_NORM))
-    out += [_e(f"shelter.service_radius_m.{k}", f"避难场所服务半径（{k}）", v, "m", b,
-               _GB50413 if b == STANDARD else "GB 50413 未给中心场所服务半径；取 3 km") for k, (v, b) in
-            _SHELTER_RADIUS.items()]
-    out += [_e(f"shelter.area_per_person_m2.{k}", f"人均有效避难面积（{k}）", v, "m²", b,
-               _GB50413 if b == STANDARD else "按固定场所取值") for k, (v, b) in _SHELTER_AREA.items()]
-    out.append(_e("shelter.usable_status", "可用的避难场所状态", ("可用",), "", ASSUMED, "维护中、停用场所不计"))
-    out.append(_e("shelter.unusable_rules", "使场所不可用的安全距离规则",
-                  ("shelter_in_geohazard_danger", "shelter_in_flood_zone"), "", STANDARD, _SITE_CODE))
-    out.append(_e("fire_pool.service_radius_m", "森林消防水池服务半径", 1000.0, "m", ASSUMED,
-                  "无国家标准（FACTS §6.2），按地方实践假定"))
-    out.append(_e("fire_pool.covering_status", "计入覆盖的水池建设状态", ("已建",), "", ASSUMED, "在建、规划水池尚不能取水"))
-    for rid, (label, hz, el, ring, basis, clause) in _SAFETY.items():
-        out += [_e(f"safety.{rid}.enabled", f"{label}：启用", True, "", basis, clause),
-                _e(f"safety.{rid}.ring", f"{label}：判定圈（danger/watch）", ring, "", basis, clause),
-                _e(f"safety.{rid}.distance_m", f"{label}：固定距离（0 = 用危险源的圈）", 0.0, "m", basis, clause)]
-    out += [_e(f"risk_index.weight.{k}", f"风险指数权重（{k}）", v, "", ASSUMED, "综合指数权重，按经验假定")
-            for k, v in _INDEX_WEIGHTS.items()]
+    out = [
+        _e(f"{lid}.watch_factor", "外圈半径 = 内圈半径 × 系数", 2.0, "×", ASSUMED, "SPEC §4 默认 2R")
+        for lid in HAZARD_LAYERS
+    ]
+    out += [
+        _e(f"geohazard.radius_m.{k}", f"地灾危险半径（{k}）", v, "m", ASSUMED, _NO_NORM)
+        for k, v in _GEO_TYPES.items()
+    ]
+    out += [
+        _e(f"geohazard.scale_factor.{k}", f"地灾规模系数（{k}）", v, "×", ASSUMED, _NO_NORM)
+        for k, v in _GEO_SCALES.items()
+    ]
+    out.append(
+        _e(
+            "geohazard.exclude_status",
+            "不参与计算的地灾状态",
+            ("已核销",),
+            "",
+            ASSUMED,
+            "已核销点不再构成威胁",
+        )
+    )
+    out += [
+        _e(
+            f"gas_risk.radius_m.{k}",
+            f"燃气危险半径（{k}）",
+            v,
+            "m",
+            ASSUMED,
+            "场站安全距离未查到条文（GB 50028 表 6.6.3 未取得），按经验假定",
+        )
+        for k, v in _GAS_FACILITY.items()
+    ]
+    out += [
+        _e(
+            f"gas_risk.pipe_radius_m.{k}",
+            f"燃气管道控制范围（{k}）",
+            v,
+            "m",
+            b,
+            _GB55009 + ("" if b == STANDARD else "（上限数值未核实）"),
+        )
+        for k, (v, b) in _GAS_PIPE.items()
+    ]
+    out += [
+        _e(f"flood_spot.radius_m.{k}", f"积水危险半径（{k}）", v, "m", ASSUMED, _NO_NORM)
+        for k, v in _FLOOD_TYPES.items()
+    ]
+    out.append(
+        _e(
+            "flood_spot.depth_bounds_cm",
+            "积水深度分级界限",
+            (15.0, 30.0, 50.0),
+            "cm",
+            STANDARD,
+            "GB 50014：一条车道积水深度不超过 15 cm；其余分级为经验",
+        )
+    )
+    out.append(
+        _e("flood_spot.depth_factor", "各深度级的半径系数", (1.0, 1.25, 1.5, 2.0), "×", ASSUMED, _NO_NORM)
+    )
+    out += [
+        _e(
+            f"shelter.service_radius_m.{k}",
+            f"避难场所服务半径（{k}）",
+            v,
+            "m",
+            b,
+            _GB50413 if b == STANDARD else "GB 50413 未给中心场所服务半径；取 3 km",
+        )
+        for k, (v, b) in _SHELTER_RADIUS.items()
+    ]
+    out += [
+        _e(
+            f"shelter.area_per_person_m2.{k}",
+            f"人均有效避难面积（{k}）",
+            v,
+            "m²",
+            b,
+            _GB50413 if b == STANDARD else "按固定场所取值",
+        )
+        for k, (v, b) in _SHELTER_AREA.items()
+    ]
+    out.append(
+        _e("shelter.usable_status", "可用的避难场所状态", ("可用",), "", ASSUMED, "维护中、停用场所不计")
+    )
+    out.append(
+        _e(
+            "shelter.unusable_rules",
+            "使场所不可用的安全距离规则",
+            ("shelter_in_geohazard_danger", "shelter_in_flood_zone"),
+            "",
+            STANDARD,
+            _SITE_CODE,
+        )
+    )
+    out.append(
+        _e(
+            "fire_pool.service_radius_m",
+            "森林消防水池服务半径",
+            1000.0,
+            "m",
+            ASSUMED,
+            "无国家标准（FACTS §6.2），按地方实践假定",
+        )
+    )
+    out.append(
+        _e(
+            "fire_pool.covering_status",
+            "计入覆盖的水池建设状态",
+            ("已建",),
+            "",
+            ASSUMED,
+            "在建、规划水池尚不能取水",
+        )
+    )
+    for rid, (label, _hz, _el, ring, basis, clause) in _SAFETY.items():
+        out += [
+            _e(f"safety.{rid}.enabled", f"{label}：启用", True, "", basis, clause),
+            _e(f"safety.{rid}.ring", f"{label}：判定圈（danger/watch）", ring, "", basis, clause),
+            _e(f"safety.{rid}.distance_m", f"{label}：固定距离（0 = 用危险源的圈）", 0.0, "m", basis, clause),
+        ]
+    out += [
+        _e(f"risk_index.weight.{k}", f"风险指数权重（{k}）", v, "", ASSUMED, "综合指数权重，按经验假定")
+        for k, v in _INDEX_WEIGHTS.items()
+    ]
     return tuple(out)
 
 
@@ -198,7 +367,7 @@ def _form(default: object) -> str:
         return f"{len(default)} 个非负数字的列表（界限需递增），如 {list(default)}"
     if isinstance(default, tuple):
         return "文字列表，如 " + str(list(default)).replace("'", '"')
-    return "文字，如 \"danger\" 或 \"watch\""
+    return '文字，如 "danger" 或 "watch"'
 
 
 def _check_value(key: str, value: object, default: object) -> object:
@@ -211,7 +380,9 @@ def _check_value(key: str, value: object, default: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
             raise bad
         if key.endswith("watch_factor") and value < 1:
-            raise RuleConfigError(f"workspace.toml [rules] 中 {key} = {value!r} 无效；应为不小于 1 的数字（外圈不能小于内圈）")
+            raise RuleConfigError(
+                f"workspace.toml [rules] 中 {key} = {value!r} 无效；应为不小于 1 的数字（外圈不能小于内圈）"
+            )
         return float(value)
     if isinstance(default, tuple):
         return _check_list(key, value, default, bad)
@@ -227,7 +398,11 @@ def _check_list(key: str, value, default: tuple, bad: RuleConfigError) -> tuple:
         raise bad
     if default and isinstance(default[0], int | float):
         ok = all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value)
-        if not ok or len(value) != len(default) or (key.endswith("bounds_cm") and list(value) != sorted(value)):
+        if (
+            not ok
+            or len(value) != len(default)
+            or (key.endswith("bounds_cm") and list(value) != sorted(value))
+        ):
             raise bad
         return tuple(float(v) for v in value)
     if not all(isinstance(v, str) for v in value):
@@ -249,8 +424,18 @@ def _safety_rules(values: dict) -> tuple[SafetyRule, ...]:
     out = []
     for rid, (label, hazard, element, _ring, basis, clause) in _SAFETY.items():
         if values[f"safety.{rid}.enabled"]:
-            out.append(SafetyRule(rid, label, hazard, element, str(values[f"safety.{rid}.ring"]),
-                                  float(values[f"safety.{rid}.distance_m"]), basis, clause))
+            out.append(
+                SafetyRule(
+                    rid,
+                    label,
+                    hazard,
+                    element,
+                    str(values[f"safety.{rid}.ring"]),
+                    float(values[f"safety.{rid}.distance_m"]),
+                    basis,
+                    clause,
+                )
+            )
     return tuple(out)
 
 
@@ -287,6 +472,12 @@ def load_rules(config: dict | None = None) -> Rules:
             raise _unknown_key(key)
         values[key] = _check_value(key, value, _BY_KEY[key].value)
         old = entries[key]
-        entries[key] = RuleEntry(key, old.label, values[key], old.unit, WORKSPACE, f"workspace.toml（默认 {old.value}）")
-    return Rules(values=MappingProxyType(values), entries=tuple(entries.values()),
-                 safety=_safety_rules(values), extra=MappingProxyType(extra))
+        entries[key] = RuleEntry(
+            key, old.label, values[key], old.unit, WORKSPACE, f"workspace.toml（默认 {old.value}）"
+        )
+    return Rules(
+        values=MappingProxyType(values),
+        entries=tuple(entries.values()),
+        safety=_safety_rules(values),
+        extra=MappingProxyType(extra),
+    )

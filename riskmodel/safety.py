@@ -16,9 +16,22 @@ from riskmodel.rules import Rules, SafetyRule
 
 __all__ = ["VIOLATION_COLUMNS", "check_safety"]
 
-VIOLATION_COLUMNS = ["rule", "rule_label", "hazard_layer", "hazard_id", "hazard_name", "element_layer",
-                     "element_id", "element_name", "township", "distance_m", "limit_m", "basis", "clause",
-                     "message"]
+VIOLATION_COLUMNS = [
+    "rule",
+    "rule_label",
+    "hazard_layer",
+    "hazard_id",
+    "hazard_name",
+    "element_layer",
+    "element_id",
+    "element_name",
+    "township",
+    "distance_m",
+    "limit_m",
+    "basis",
+    "clause",
+    "message",
+]
 _RING_ZH = {"danger": "危险区", "watch": "关注区"}
 
 
@@ -28,8 +41,10 @@ def _label(layer: str) -> str:
 
 def _message(row, rule: SafetyRule) -> str:
     zone = f"{rule.distance_m:g} m 安全距离" if rule.distance_m > 0 else _RING_ZH.get(rule.ring, rule.ring)
-    return (f"{_label(row.element_layer)}“{row.element_name}”（{row.element_id}）距{_label(row.hazard_layer)}"
-            f"“{row.hazard_name}”（{row.hazard_id}）{row.distance_m:.1f} m，位于其{zone}（≤ {row.limit_m:.1f} m）内")
+    return (
+        f"{_label(row.element_layer)}“{row.element_name}”（{row.element_id}）距{_label(row.hazard_layer)}"
+        f"“{row.hazard_name}”（{row.hazard_id}）{row.distance_m:.1f} m，位于其{zone}（≤ {row.limit_m:.1f} m）内"
+    )
 
 
 def _rule_violations(rule: SafetyRule, hazards: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
@@ -58,8 +73,9 @@ def check_safety(hazards: pd.DataFrame, sites: pd.DataFrame, rules: Rules) -> pd
     parts = [_rule_violations(rule, hazards, sites) for rule in rules.safety]
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c.endswith("_m") else object)
-                             for c in VIOLATION_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c.endswith("_m") else object) for c in VIOLATION_COLUMNS}
+        )
     out = pd.concat(parts, ignore_index=True)
     order = {r.id: i for i, r in enumerate(rules.safety)}
     out["_o"] = out["rule"].map(order).astype(np.int64)

@@ -17,7 +17,16 @@ from riskmodel.rules import Rules
 __all__ = ["ELEMENT_LAYERS", "PEOPLE_FIELD", "VILLAGE", "active_hazards", "site_table", "workspace_sites"]
 
 VILLAGE = "village"
-ELEMENT_LAYERS = ("nine_small", "shelter", VILLAGE, "ferry", "fire_pool", "gas_risk", "flood_spot", "geohazard")
+ELEMENT_LAYERS = (
+    "nine_small",
+    "shelter",
+    VILLAGE,
+    "ferry",
+    "fire_pool",
+    "gas_risk",
+    "flood_spot",
+    "geohazard",
+)
 PEOPLE_FIELD = {"nine_small": "occupants", VILLAGE: "population"}
 _COLUMNS = ["layer", "id", "name", "township", "people", "x_m", "y_m"]
 
@@ -48,17 +57,30 @@ def site_table(layer: str, frame: gpd.GeoDataFrame, metric_crs: str) -> pd.DataF
     >>> import shapely
     >>> f = gpd.GeoDataFrame({"id": ["A"], "name": ["甲"], "township": ["桂溪街道"], "occupants": [12]},
     ...                      geometry=[shapely.Point(500000, 3350000)], crs="EPSG:4545")
-    >>> site_table("nine_small", f, "EPSG:4545").iloc[0].tolist()
-    ['nine_small', 'A', '甲', '桂溪街道', 12.0, 500000.0, 3350000.0]
+    >>> t = site_table("nine_small", f, "EPSG:4545")
+    >>> t[["layer", "id", "township"]].iloc[0].tolist(), float(t["people"][0]), float(t["x_m"][0])
+    (['nine_small', 'A', '桂溪街道'], 12.0, 500000.0)
     """
     xy = metric_xy(frame, metric_crs)
     pfield = PEOPLE_FIELD.get(layer)
-    people = (pd.to_numeric(frame[pfield], errors="coerce").fillna(0).to_numpy(dtype="float64")
-              if pfield and pfield in frame.columns else np.zeros(len(frame)))
+    people = (
+        pd.to_numeric(frame[pfield], errors="coerce").fillna(0).to_numpy(dtype="float64")
+        if pfield and pfield in frame.columns
+        else np.zeros(len(frame))
+    )
     ident = frame["id"] if "id" in frame.columns else frame["code"]
-    return pd.DataFrame({"layer": layer, "id": ident.astype(str).to_numpy(), "name": _text(frame, "name"),
-                         "township": _text(frame, "township"), "people": people,
-                         "x_m": xy[:, 0], "y_m": xy[:, 1]}, columns=_COLUMNS)
+    return pd.DataFrame(
+        {
+            "layer": layer,
+            "id": ident.astype(str).to_numpy(),
+            "name": _text(frame, "name"),
+            "township": _text(frame, "township"),
+            "people": people,
+            "x_m": xy[:, 0],
+            "y_m": xy[:, 1],
+        },
+        columns=_COLUMNS,
+    )
 
 
 def active_hazards(layer: str, frame: gpd.GeoDataFrame, rules: Rules) -> gpd.GeoDataFrame:

@@ -20,11 +20,15 @@ def add_parser(sub) -> None:
 def _print_text(paths: dict, summary: dict) -> None:
     tot = summary["totals"]
     print(f"工作区：{summary['workspace']}（{summary['county']}{'，样例数据' if summary['sample'] else ''}）")
-    print(f"暴露对 {summary['pairs']} 个（危险区 {summary['pairs_danger']} 个）；"
-          f"安全距离违规 {sum(summary['violations'].values())} 处；不可用避难场所 {summary['shelters_unusable']} 处")
-    print(f"避难场所服务半径外人口 {tot.get('people_uncovered', 0):,.0f} 人，容量缺口 "
-          f"{tot.get('capacity_deficit_people', 0):,.0f} 人；林区未覆盖 {tot.get('forest_uncovered_km2', 0):.2f} km²"
-          f"（{tot.get('forest_uncovered_pct', 0):.1f}%）")
+    print(
+        f"暴露对 {summary['pairs']} 个（危险区 {summary['pairs_danger']} 个）；"
+        f"安全距离违规 {sum(summary['violations'].values())} 处；不可用避难场所 {summary['shelters_unusable']} 处"
+    )
+    print(
+        f"避难场所服务半径外人口 {tot.get('people_uncovered', 0):,.0f} 人，容量缺口 "
+        f"{tot.get('capacity_deficit_people', 0):,.0f} 人；林区未覆盖 {tot.get('forest_uncovered_km2', 0):.2f} km²"
+        f"（{tot.get('forest_uncovered_pct', 0):.1f}%）"
+    )
     for name, path in paths.items():
         print(f"  {name:<11} {path}")
 

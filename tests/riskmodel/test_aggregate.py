@@ -42,8 +42,12 @@ def random_sites(draw):
     xs = draw(st.lists(st.floats(1, 1999), min_size=n, max_size=n))
     ys = draw(st.lists(st.floats(1, 999), min_size=n, max_size=n))
     occ = draw(st.lists(st.integers(0, 500), min_size=n, max_size=n))
-    hz = draw(st.lists(st.tuples(st.floats(1, 1999), st.floats(1, 999), st.floats(10, 800),
-                                 st.integers(0, 2000)), max_size=4))
+    hz = draw(
+        st.lists(
+            st.tuples(st.floats(1, 1999), st.floats(1, 999), st.floats(10, 800), st.integers(0, 2000)),
+            max_size=4,
+        )
+    )
     return xs, ys, occ, hz
 
 
@@ -55,10 +59,23 @@ def _town(x):
 @given(random_sites())  # make_ws is a stateless factory function, safe to share between examples
 def test_township_totals_add_up_to_the_county_total(make_ws, scene):
     xs, ys, occ, hz = scene
-    nine = [dict(id=f"J{i}", name=f"j{i}", township=_town(x), category="小商店", occupants=o, xy=(X0 + x, Y0 + y))
-            for i, (x, y, o) in enumerate(zip(xs, ys, occ, strict=True))]
-    geo = [dict(id=f"G{i}", name=f"g{i}", township=_town(x), hazard_type="滑坡", threat_radius_m=r,
-                threatened_people=p, status="监测中", xy=(X0 + x, Y0 + y)) for i, (x, y, r, p) in enumerate(hz)]
+    nine = [
+        dict(id=f"J{i}", name=f"j{i}", township=_town(x), category="小商店", occupants=o, xy=(X0 + x, Y0 + y))
+        for i, (x, y, o) in enumerate(zip(xs, ys, occ, strict=True))
+    ]
+    geo = [
+        dict(
+            id=f"G{i}",
+            name=f"g{i}",
+            township=_town(x),
+            hazard_type="滑坡",
+            threat_radius_m=r,
+            threatened_people=p,
+            status="监测中",
+            xy=(X0 + x, Y0 + y),
+        )
+        for i, (x, y, r, p) in enumerate(hz)
+    ]
     a = analyze_workspace(make_ws(layers={"nine_small": nine, "geohazard": geo}, villages=[], forest=False))
     totals = a.summary["totals"]
     assert totals == county_totals(a.townships)
@@ -68,7 +85,7 @@ def test_township_totals_add_up_to_the_county_total(make_ws, scene):
     assert totals["exposed_people_danger"] == pytest.approx(sum(exposed.values()))
     assert totals["threatened_people"] == sum(p for *_, p in hz)
     assert totals["n_nine_small"] == len(xs)
-    assert 0.0 <= a.townships["risk_index"].min() and a.townships["risk_index"].max() <= 100.0 + 1e-9
+    assert a.townships["risk_index"].min() >= 0.0 and a.townships["risk_index"].max() <= 100.0 + 1e-9
 
 
 def test_totals_come_from_unrounded_values(zoo):

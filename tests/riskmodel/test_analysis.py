@@ -19,7 +19,9 @@ SPEC_COLUMNS = {
     "hazards": ["layer", "id", "township", "danger_radius_m", "watch_radius_m", "radius_source"],
     "townships": ["code", "name"],
 }
-needs_sample = pytest.mark.skipif(not (DEFAULT_WORKSPACE / "workspace.toml").exists(), reason="样例工作区尚未生成")
+needs_sample = pytest.mark.skipif(
+    not (DEFAULT_WORKSPACE / "workspace.toml").exists(), reason="样例工作区尚未生成"
+)
 
 
 def test_write_outputs_round_trip_with_bom(zoo, tmp_path):
@@ -42,8 +44,17 @@ def test_write_outputs_round_trip_with_bom(zoo, tmp_path):
 
 
 def test_elements_count_multi_hazard_exposure(make_ws, zoo_rows):
-    zoo_rows["geohazard"].append(dict(id="DZ-G2", name="第二处", township="甲镇", hazard_type="滑坡",
-                                      threat_radius_m=300.0, status="监测中", xy=(500_400.0, 3_350_500.0)))
+    zoo_rows["geohazard"].append(
+        dict(
+            id="DZ-G2",
+            name="第二处",
+            township="甲镇",
+            hazard_type="滑坡",
+            threat_radius_m=300.0,
+            status="监测中",
+            xy=(500_400.0, 3_350_500.0),
+        )
+    )
     e = analyze_workspace(make_ws(layers=zoo_rows)).elements.set_index("element_id")
     assert e.loc["JX-IN-D", "hazards_danger"] == 2  # within 100 m of G1 and 300 m of G2
     assert e.loc["JX-GAS", "hazard_layers"] == "gas_risk"
@@ -51,7 +62,9 @@ def test_elements_count_multi_hazard_exposure(make_ws, zoo_rows):
 
 def test_unusable_shelter_reason_is_the_rule(zoo):
     s = analyze_workspace(zoo).shelters.set_index("id")
-    assert not s.loc["BN-S3", "usable"] and s.loc["BN-S3", "unusable_reason"] == "避难场所位于地灾隐患点危险区"
+    assert (
+        not s.loc["BN-S3", "usable"] and s.loc["BN-S3", "unusable_reason"] == "避难场所位于地灾隐患点危险区"
+    )
     assert "停用" in s.loc["BN-S4", "unusable_reason"] and s.loc["BN-S1", "usable"]
 
 
@@ -80,8 +93,12 @@ def test_cli_bad_rule_override_is_one_line_exit_2(tmp_path, capsys):
     ws = tmp_path / "ws"
     shutil.copytree(DEFAULT_WORKSPACE, ws, ignore=shutil.ignore_patterns(".history", ".locks", "flood"))
     toml = ws / "workspace.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "[rules]", "[rules]\nshelter = { service_radius_m = { \"紧急\" = \"很远\" } }"), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "[rules]", '[rules]\nshelter = { service_radius_m = { "紧急" = "很远" } }'
+        ),
+        encoding="utf-8",
+    )
     assert main(["analyze", "--workspace", str(ws), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "shelter.service_radius_m.紧急" in err[0] and "非负数字" in err[0]

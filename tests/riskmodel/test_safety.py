@@ -17,9 +17,11 @@ def test_zoo_violations_name_both_sites_and_distance(zoo):
     v = _violations(zoo)
     assert list(v.columns) == VIOLATION_COLUMNS
     got = {(r.rule, r.hazard_id, r.element_id, r.distance_m, r.limit_m) for r in v.itertuples()}
-    assert got == {("shelter_in_geohazard_danger", "DZ-G1", "BN-S3", 50.0, 100.0),
-                   ("nine_small_near_gas", "RQ-1", "JX-GAS", 30.0, 30.0),
-                   ("ferry_in_flood_zone", "NL-1", "DK-1", 40.0, 50.0)}
+    assert got == {
+        ("shelter_in_geohazard_danger", "DZ-G1", "BN-S3", 50.0, 100.0),
+        ("nine_small_near_gas", "RQ-1", "JX-GAS", 30.0, 30.0),
+        ("ferry_in_flood_zone", "NL-1", "DK-1", 40.0, 50.0),
+    }
     msg = v.set_index("element_id").loc["BN-S3", "message"]
     for part in ("滑坡旁空地", "BN-S3", "甲镇滑坡", "DZ-G1", "50.0 m"):
         assert part in msg
