@@ -21,6 +21,7 @@ from layers.io import atomic_write_bytes
 from layers.kinds import get_kind
 from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
 from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
+from riskmodel.errors import OutputError
 from riskmodel.exposure import PAIR_COLUMNS, hazard_table, pairs_frame
 from riskmodel.rules import Rules, load_rules
 from riskmodel.safety import check_safety
@@ -253,11 +254,18 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> dict[str, str]:
         "elements": analysis.elements,
         "rules": analysis.rules,
     }
+    data = {f"{name}.csv": _csv_bytes(frame) for name, frame in frames.items()}  # encode all before writing
+    data["summary.json"] = (
+        json.dumps(analysis.summary, ensure_ascii=False, indent=2, default=str) + "\n"
+    ).encode()
     paths = {}
-    for name, frame in frames.items():
-        paths[name] = str(out_dir / f"{name}.csv")
-        atomic_write_bytes(paths[name], _csv_bytes(frame))
-    paths["summary"] = str(out_dir / "summary.json")
-    doc = json.dumps(analysis.summary, ensure_ascii=False, indent=2, default=str) + "\n"
-    atomic_write_bytes(paths["summary"], doc.encode("utf-8"))
+    for filename, payload in data.items():
+        path = out_dir / filename
+        try:
+            atomic_write_bytes(path, payload)
+        except OSError as exc:
+            raise OutputError(
+                f"无法写入 {path}：{exc.strerror or exc}；请检查 --out 文件夹是否可写"
+            ) from None
+        paths[filename.rsplit(".", 1)[0]] = str(path)
     return paths

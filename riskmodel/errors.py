@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RasterError", "RiskModelError", "RuleConfigError"]
+__all__ = ["OutputError", "RasterError", "RiskModelError", "RuleConfigError"]
 
 
 class RiskModelError(Exception):
@@ -17,3 +17,7 @@ class RuleConfigError(RiskModelError, ValueError):
 
 class RasterError(RiskModelError, ValueError):
     """A raster is missing its CRS, misses the county, or is not a raster."""
+
+
+class OutputError(RiskModelError, OSError):
+    """An output folder or file cannot be written (the message names the path and the reason)."""

@@ -12,6 +12,7 @@ import pytest
 from layers.workspace import DEFAULT_WORKSPACE
 from riskmap.cli.main import main
 from riskmodel.analysis import analyze_workspace, write_outputs
+from riskmodel.errors import OutputError
 from riskmodel.rules import load_rules
 
 SPEC_COLUMNS = {
@@ -103,3 +104,27 @@ def test_cli_bad_rule_override_is_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "shelter.service_radius_m.紧急" in err[0] and "非负数字" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_out_is_one_clear_error(zoo, tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="无法写入"):
+        write_outputs(analyze_workspace(zoo), blocker / "out")
+
+
+def test_sites_with_missing_location_or_type_are_skipped_not_fatal(make_ws, zoo_rows):
+    zoo_rows["geohazard"].append(
+        dict(id="DZ-NOTYPE", name="无类型", township="甲镇", xy=(500_500.0, 3_350_500.0))
+    )
+    ws = make_ws(layers=zoo_rows)
+    ws.layers["nine_small"].loc[0, "geometry"] = None  # JX-EDGE-D lost its location
+    ws.layers["shelter"].loc[1, "geometry"] = None  # BN-S2 too
+    a = analyze_workspace(ws)
+    assert "JX-EDGE-D" not in set(a.pairs["element_id"]) and "DZ-NOTYPE" not in set(a.pairs["hazard_id"])
+    hz = a.hazards.set_index("id")
+    assert hz.loc["DZ-NOTYPE", "radius_source"] == "missing"
+    cov = a.coverage.set_index("id")
+    assert pd.isna(cov.loc["JX-EDGE-D", "distance_m"]) and not cov.loc["JX-EDGE-D", "covered_any"]
+    assert cov.loc["500231002201", "shelter_id"] == "BN-S1"  # BN-S2 has no location, BN-S4 is 停用
+    assert not cov.loc["500231002201", "covered_any"]
