@@ -274,7 +274,7 @@ def _actions(actions: pd.DataFrame, order: list[str]) -> None:
                     columns={"action": "措施", "layer": "图层", "id": "编号", "detail": "说明"}
                 ),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
 
 
@@ -286,7 +286,7 @@ def _downloads(stamp, choice, mtime) -> None:
     c1, c2 = st.columns(2)
     c1.download_button(t("下载简报 PDF", "Download PDF"), pdf, "briefing.pdf", "application/pdf")
     c2.download_button(t("下载简报 PNG", "Download PNG"), png, "briefing.png", "image/png")
-    st.image(png, use_container_width=True)
+    st.image(png, width="stretch")
 
 
 def render() -> None:
@@ -308,6 +308,6 @@ def render() -> None:
     _kpis(result.summary)
     _map(ws, computed, choice, opacity)
     st.subheader(t("乡镇受影响情况（按严重程度排序）", "Townships by severity"))
-    st.dataframe(township_view(result.townships), hide_index=True, use_container_width=True)
+    st.dataframe(township_view(result.townships), hide_index=True, width="stretch")
     _actions(result.actions, list(result.townships["name"]))
     _downloads(stamp, choice, mtime)
