@@ -48,7 +48,7 @@ class _Grid:
         row = np.floor((exy[:, 1] - self.y0) / cell_m).astype(np.int64)
         self.ncols, self.nrows = int(col.max()) + 1, int(row.max()) + 1
         keys = row * self.ncols + col
-        self.order = np.argsort(keys, kind="stable")
+        self.order = np.argsort(keys)  # introsort: ~5× faster than stable here, order within a cell is free
         self.keys = keys[self.order]
         self.xs = np.ascontiguousarray(exy[self.order, 0])
         self.ys = np.ascontiguousarray(exy[self.order, 1])
@@ -58,7 +58,7 @@ def _spatial_order(grid: _Grid, hxy: np.ndarray) -> np.ndarray:
     """Hazards ordered by the grid cell they fall in (row-major), for cache-friendly gathers."""
     col = np.clip(np.floor((hxy[:, 0] - grid.x0) / grid.cell), -1, grid.ncols)
     row = np.clip(np.floor((hxy[:, 1] - grid.y0) / grid.cell), -1, grid.nrows)
-    return np.argsort(row * (grid.ncols + 2) + col, kind="stable")
+    return np.argsort(row * (grid.ncols + 2) + col)
 
 
 def _pick_cell(radius: np.ndarray, exy: np.ndarray) -> float:
@@ -120,7 +120,10 @@ def _valid_inputs(hazard_xy_m, radius_m, element_xy_m):
     hxy, exy = _as_xy(hazard_xy_m), _as_xy(element_xy_m)
     r = np.broadcast_to(np.asarray(radius_m, dtype="float64"), (hxy.shape[0],))
     hok = np.flatnonzero(np.isfinite(hxy).all(axis=1) & np.isfinite(r) & (r >= 0))
-    eok = np.flatnonzero(np.isfinite(exy).all(axis=1))
+    eok = np.isfinite(exy).all(axis=1)
+    if eok.all():  # the common case: no copy, no index mapping of the (large) element side
+        return hxy[hok], r[hok], hok, exy, None
+    eok = np.flatnonzero(eok)
     return hxy[hok], r[hok], hok, exy[eok], eok
 
 
@@ -168,4 +171,4 @@ def pairs_within(
     if not found:
         return _EMPTY
     h, e, d = (np.concatenate(x) for x in zip(*found, strict=True))
-    return hmap[h], emap[e], d
+    return hmap[h], (e if emap is None else emap[e]), d
