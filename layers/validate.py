@@ -97,10 +97,7 @@ def _is_text(col: pd.Series) -> bool:
 
 def _as_text(col: pd.Series) -> pd.Series:
     """Trimmed text of every value (vectorised for Arrow string columns)."""
-    if _is_text(col):
-        return col.str.strip()
-    return col.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                   else str(v).strip()).astype("str")
+    return (col if _is_text(col) else col.astype("str")).str.strip()
 
 
 def _present(col: pd.Series) -> np.ndarray:
@@ -157,17 +154,17 @@ def _check_bool(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) ->
 
 
 def _check_text(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) -> pd.Series:
-    text = _as_text(col).astype(object).where(present, None)
+    text = _as_text(col)
     if f.type == FieldType.ENUM:
-        bad = np.flatnonzero(present & ~text.isin(f.allowed).to_numpy())
+        bad = np.flatnonzero(present & ~text.isin(f.allowed).to_numpy(dtype=bool, na_value=False))
         allowed = "、".join(f.allowed)
         c.add("error", bad, f.name, [f"{f.label}“{_shown(text.iat[r])}”不在允许值内；可选值：{allowed}" for r in bad])
     elif f.type == FieldType.DATE:
-        ok = text.fillna("2000-01-01").str.match(_DATE_RE).to_numpy()
-        parsed = pd.to_datetime(text.where(present & ok), errors="coerce", format="%Y-%m-%d")
-        bad = np.flatnonzero(present & (~ok | parsed.isna().to_numpy()))
+        shaped = text.str.match(_DATE_RE).to_numpy(dtype=bool, na_value=False)
+        parsed = pd.to_datetime(text.where(present & shaped), errors="coerce", format="%Y-%m-%d")
+        bad = np.flatnonzero(present & (~shaped | parsed.isna().to_numpy()))
         c.add("error", bad, f.name, [f"{f.label}应为日期 YYYY-MM-DD，现为“{_shown(text.iat[r])}”" for r in bad])
-    return text.astype(object)
+    return text.astype(object).where(present, None)
 
 
 def _typed_column(raw: pd.DataFrame, f: Field, c: _Collector) -> pd.Series:
