@@ -29,6 +29,7 @@ import rasterio.features
 import shapely
 from rasterio.transform import from_origin
 from scipy import ndimage
+from scipy.spatial import cKDTree
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -107,8 +108,8 @@ DASHA_WAYPOINTS = [
     (107.408, 30.036),
     (107.412, 30.060),
     (107.415, 30.080),
-    (107.402, 30.108),
-    (107.395, 30.135),
+    (107.390, 30.106),
+    (107.388, 30.135),
     (107.392, 30.160),
 ]
 BAIJIA_STREAM = [(107.352, 30.000), (107.372, 30.018), (107.392, 30.030), (107.408, 30.036)]
@@ -548,30 +549,46 @@ def _terrain(ctx: Ctx, X, Y, shape):
     )
     base = 360 + 70 * t  # valley floor falls gently from NE to SW
     hills = (
-        45 * _smooth_noise(ctx, shape, 40)
-        + 20 * _smooth_noise(ctx, shape, 12)
-        + 6 * _smooth_noise(ctx, shape, 4)
+        40 * _smooth_noise(ctx, shape, 60)
+        + 10 * _smooth_noise(ctx, shape, 16)
+        + 2 * _smooth_noise(ctx, shape, 5)
     )
-    return base + np.maximum(hills, -30) + mingyue + huangcao + south, {
+    z = base + np.maximum(hills, -30) + mingyue + huangcao + south
+    z = np.where(z > 900.0, 900.0 + 100.0 * np.tanh((z - 900.0) / 100.0), z)  # summits stay ≤ 1000 m
+    return z, {
         "mingyue": vm,
         "huangcao": vh,
         "south": vs,
     }
 
 
+def _bed_raster(shape, transform, line_m, xy: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Bed height in every cell the line touches: the lowest bed point inside it (inf elsewhere)."""
+    rows, cols = (np.asarray(a) for a in rasterio.transform.rowcol(transform, xy[:, 0], xy[:, 1]))
+    ok = (rows >= 0) & (rows < shape[0]) & (cols >= 0) & (cols < shape[1])
+    bed = np.full(shape, np.inf)
+    np.minimum.at(bed, (rows[ok], cols[ok]), z[ok])
+    touched = (
+        rasterio.features.rasterize([line_m], out_shape=shape, transform=transform, all_touched=True) > 0
+    )
+    gap_r, gap_c = np.nonzero(touched & ~np.isfinite(bed))
+    if gap_r.size:  # corner cells the dense points missed: bed of the nearest line point
+        cx, cy = rasterio.transform.xy(transform, gap_r, gap_c)
+
+        _, k = cKDTree(xy).query(np.column_stack([cx, cy]))
+        bed[gap_r, gap_c] = z[k]
+    return bed
+
+
 def _carve(
     ctx: Ctx, dem: np.ndarray, transform, line_m, z_start: float, z_end: float, width_m: float
 ) -> None:
     """Carve a river into the DEM: the bed descends monotonically downstream, banks rise smoothly."""
-    xy = shapely.get_coordinates(shapely.segmentize(line_m, DEM_CELL_M / 3))
+    xy = shapely.get_coordinates(shapely.segmentize(line_m, 1.0))
     seg = np.hypot(*np.diff(xy, axis=0).T)
     s = np.concatenate([[0.0], np.cumsum(seg)]) / max(seg.sum(), 1.0)
-    rows, cols = rasterio.transform.rowcol(transform, xy[:, 0], xy[:, 1])
-    rows, cols = np.asarray(rows), np.asarray(cols)
-    ok = (rows >= 0) & (rows < dem.shape[0]) & (cols >= 0) & (cols < dem.shape[1])
-    bed = np.full(dem.shape, np.inf)
     z = z_start + (z_end - z_start) * s**0.8
-    np.minimum.at(bed, (rows[ok], cols[ok]), z[ok])
+    bed = _bed_raster(dem.shape, transform, line_m, xy, z)
     on = np.isfinite(bed)
     dist, (ir, ic) = ndimage.distance_transform_edt(~on, return_indices=True)
     dist_m = dist * DEM_CELL_M
@@ -580,7 +597,7 @@ def _carve(
     carved = bz + 2.0 + np.maximum(dem - bz - 2.0, 0.0) * g + 0.004 * dist_m * (dist_m < 3 * width_m)
     near = dist_m < 4 * width_m
     dem[near] = np.minimum(dem[near], carved[near])
-    dem[on] = bed[on]
+    dem[on] = np.minimum(dem[on], bed[on])  # a tributary never raises the main river's bed
 
 
 def build_dem(ctx: Ctx) -> dict:
@@ -839,8 +856,8 @@ def build_geohazard(ctx: Ctx, n: int = 150) -> gpd.GeoDataFrame:
     cand, slope = _slope_candidates(ctx, 60000)
     named = _named_hazards(ctx, cand, slope)
     rest = n - len(named)
-    steep = slope > 6.0
-    w = np.where(steep, slope**2, 0.0)
+    steep = slope > 10.0
+    w = np.where(steep, slope**3, 0.0)
     pick = ctx.rng.choice(len(cand), rest, replace=False, p=w / w.sum())
     types = _pick(
         ctx,
