@@ -57,8 +57,15 @@ def _font(size: float) -> FontProperties:
     return FontProperties(fname=str(cjk_font_path()), size=size)
 
 
-def render_map_png(bundle: ExportBundle, sites: list[NumberedSite], *, dpi: int = 150) -> bytes:
-    """A map of the selected townships with every located site drawn and numbered."""
+def render_map_png(
+    bundle: ExportBundle, sites: list[NumberedSite], *, dpi: int = 150
+) -> tuple[bytes, list[tuple[float, float]]]:
+    """A map of the selected townships with every located site drawn as a dot.
+
+    Returns the PNG and, per site, its position as fractions of the image (from the left, from
+    the top): the PDF writes the site numbers there as text — crisp, searchable, and far faster
+    than 1,000s of matplotlib labels.
+    """
     fig = Figure(figsize=(7.4, 6.9), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
@@ -68,7 +75,15 @@ def render_map_png(bundle: ExportBundle, sites: list[NumberedSite], *, dpi: int 
     _frame(ax, bounds)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    return buf.getvalue(), _fractions(fig, ax, sites)
+
+
+def _fractions(fig, ax, sites: list[NumberedSite]) -> list[tuple[float, float]]:
+    if not sites:
+        return []
+    xy = ax.transData.transform(np.array([(s[1], s[2]) for s in sites]))
+    width, height = fig.canvas.get_width_height()
+    return [(float(x / width), float(1 - y / height)) for x, y in xy]
 
 
 def _extent(bundle: ExportBundle, sites: list[NumberedSite]) -> tuple[float, float, float, float]:
@@ -118,7 +133,6 @@ def _draw_villages(ax, bundle: ExportBundle, bounds) -> None:
 
 
 def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite]) -> None:
-    small = _font(4.5 if len(sites) > 120 else 6)
     for lid in bundle.sites:
         mine = [s for s in sites if s[0] == lid]
         kind = get_kind(lid)
@@ -132,16 +146,6 @@ def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite]) -> None:
             zorder=5,
             label=f"{kind.label}（{len(bundle.sites[lid])}）",
         )
-        for _, x, y, n in mine:
-            ax.annotate(
-                str(n),
-                (x, y),
-                xytext=(2.5, 2.5),
-                textcoords="offset points",
-                fontproperties=small,
-                color=kind.color,
-                zorder=6,
-            )
     if bundle.sites:
         ax.legend(loc="lower left", prop=_font(7), framealpha=0.85, markerscale=1.2)
 

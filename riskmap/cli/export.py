@@ -46,7 +46,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--search", default="", help="按名称/编号/村/地址搜索的文字")
     p.add_argument("--format", "-f", required=True, choices=FORMATS, help="导出格式")
-    p.add_argument("--out", "-o", required=True, type=Path, help="输出文件；--township all 时为输出文件夹")
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        help="输出文件；以 / 结尾或已存在的文件夹则写入其中；--township all 时为输出文件夹",
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出写出的文件与数量")
     add_workspace_arg(p)
     p.set_defaults(func=run)
@@ -83,12 +88,14 @@ def _selection(args, ws) -> tuple[Selection, bool]:
 def run(args) -> int:
     ws = load_workspace(workspace_path(args))
     selection, per_township = _selection(args, ws)
+    out = Path(args.out)
     if per_township:
-        if args.out.exists() and not args.out.is_dir():
-            raise SelectionError(f"{args.out}: --township all 需要一个输出文件夹，而这是一个文件")
-        results = export_per_township(ws, selection, args.format, args.out, progress=_progress)
+        if out.exists() and not out.is_dir():
+            raise SelectionError(f"{out}: --township all 需要一个输出文件夹，而这是一个已有文件")
+        results = export_per_township(ws, selection, args.format, out, progress=_progress)
     else:
-        out = args.out / f"{export_stem(selection, ws.name)}.{args.format}" if args.out.is_dir() else args.out
+        if out.is_dir() or str(args.out).endswith(("/", "\\")):
+            out = out / f"{export_stem(selection, ws.name)}.{args.format}"
         results = [write_export(ws, selection, args.format, out)]
     _report(args, selection, results)
     return 0
