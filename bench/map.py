@@ -18,18 +18,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import folium  # noqa: E402
-import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
 
-from layers.kinds import get_kind  # noqa: E402
-from layers.selection import Selection, select_sites  # noqa: E402
-from layers.workspace import load_workspace  # noqa: E402
-from riskmap.mapview import MapView, build_map, render_html  # noqa: E402
+from layers.kinds import get_kind
+from layers.selection import Selection, select_sites
+from layers.workspace import load_workspace
+from riskmap.mapview import MapView, build_map, render_html
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _timed(fn, reps: int):
@@ -53,7 +59,9 @@ def _naive(ws, limit: int | None = None) -> str:
         for row in frame.itertuples():
             if limit is not None and n >= limit:
                 break
-            folium.Marker([row.geometry.y, row.geometry.x], popup=f"{kind.label} {row.id} {row.name}").add_to(m)
+            folium.Marker([row.geometry.y, row.geometry.x], popup=f"{kind.label} {row.id} {row.name}").add_to(
+                m
+            )
             n += 1
     return m.get_root().render()
 
@@ -61,17 +69,34 @@ def _naive(ws, limit: int | None = None) -> str:
 def _big_workspace(ws, n: int):
     rng = np.random.default_rng(7)
     towns = ws.townships
-    pts = shapely.points(rng.uniform(*towns.total_bounds[[0, 2]], n * 2), rng.uniform(*towns.total_bounds[[1, 3]], n * 2))
+    pts = shapely.points(
+        rng.uniform(*towns.total_bounds[[0, 2]], n * 2), rng.uniform(*towns.total_bounds[[1, 3]], n * 2)
+    )
     inside = shapely.contains(shapely.union_all(towns.geometry.values), pts)
     pts = pts[inside][:n]
     cats = get_kind("nine_small").field("category").allowed
-    big = gpd.GeoDataFrame({"id": [f"JX{i:06d}" for i in range(len(pts))], "name": [f"场所{i}" for i in range(len(pts))],
-                            "township": rng.choice(towns["name"].to_numpy(), len(pts)),
-                            "category": rng.choice(cats, len(pts)), "occupants": rng.integers(1, 30, len(pts))},
-                           geometry=pts, crs="EPSG:4326")
+    big = gpd.GeoDataFrame(
+        {
+            "id": [f"JX{i:06d}" for i in range(len(pts))],
+            "name": [f"场所{i}" for i in range(len(pts))],
+            "township": rng.choice(towns["name"].to_numpy(), len(pts)),
+            "category": rng.choice(cats, len(pts)),
+            "occupants": rng.integers(1, 30, len(pts)),
+        },
+        geometry=pts,
+        crs="EPSG:4326",
+    )
     layers = {**ws.layers, "nine_small": big}
-    return type(ws)(root=ws.root, config=ws.config, county=ws.county, townships=ws.townships, villages=ws.villages,
-                    layers=layers, river=ws.river, forest=ws.forest)
+    return type(ws)(
+        root=ws.root,
+        config=ws.config,
+        county=ws.county,
+        townships=ws.townships,
+        villages=ws.villages,
+        layers=layers,
+        river=ws.river,
+        forest=ws.forest,
+    )
 
 
 def _first_render(html: str) -> tuple[float, float]:
@@ -83,7 +108,9 @@ def _first_render(html: str) -> tuple[float, float]:
         path.write_text(html, encoding="utf-8")
         b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = b.new_page(viewport={"width": 1280, "height": 800})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+        )
         t0 = time.perf_counter()
         page.goto(path.as_uri())
         page.wait_for_function("window.RM && Object.keys(RM.counts).length > 0")
@@ -109,9 +136,15 @@ def main() -> int:
     ours_s, html = _timed(lambda: _ours(ws), reps)
     naive_s, naive_html = _timed(lambda: _naive(ws), 1)
     town = str(ws.townships["name"].iloc[0])
-    rerun_s, _ = _timed(lambda: (select_sites(ws.layers, Selection(townships=(town,))),
-                                 build_map(ws, MapView(selection=Selection(townships=(town,))),
-                                           asset_base="/app/static/").get_root().render()), reps)
+    rerun_s, _ = _timed(
+        lambda: (
+            select_sites(ws.layers, Selection(townships=(town,))),
+            build_map(ws, MapView(selection=Selection(townships=(town,))), asset_base="/app/static/")
+            .get_root()
+            .render(),
+        ),
+        reps,
+    )
     first_s, pan_s = _first_render(html)
 
     big = _big_workspace(ws, big_n)
@@ -123,18 +156,31 @@ def main() -> int:
     big_first_s, big_pan_s = _first_render(big_html)
 
     result = {
-        "bench": "map", "n": n_sites, "seconds": round(ours_s, 4), "baseline_seconds": round(naive_s, 4),
+        "bench": "map",
+        "n": n_sites,
+        "seconds": round(ours_s, 4),
+        "baseline_seconds": round(naive_s, 4),
         "ratio": round(naive_s / ours_s, 2),
-        "payload_bytes": len(html.encode()), "baseline_payload_bytes": len(naive_html.encode()),
-        "first_render_s": round(first_s, 3), "pan_redraw_s": round(pan_s, 3),
+        "payload_bytes": len(html.encode()),
+        "baseline_payload_bytes": len(naive_html.encode()),
+        "first_render_s": round(first_s, 3),
+        "pan_redraw_s": round(pan_s, 3),
         "rerun_after_filter_s": round(rerun_s, 4),
-        "big_n": big_n_actual, "big_seconds": round(big_s, 3), "big_payload_bytes": len(big_html.encode()),
+        "big_n": big_n_actual,
+        "big_seconds": round(big_s, 3),
+        "big_payload_bytes": len(big_html.encode()),
         "big_baseline_seconds_extrapolated": round(naive_big_s, 2),
         "big_baseline_payload_bytes_extrapolated": int(naive_big_bytes),
-        "big_baseline_measured_on": naive_limit, "big_ratio": round(naive_big_s / big_s, 2),
-        "big_first_render_s": round(big_first_s, 3), "big_pan_redraw_s": round(big_pan_s, 3),
-        "targets": {"payload_bytes": 2_000_000, "first_render_s": 1.5, "big_payload_bytes": 4_000_000,
-                    "rerun_after_filter_s": 0.5},
+        "big_baseline_measured_on": naive_limit,
+        "big_ratio": round(naive_big_s / big_s, 2),
+        "big_first_render_s": round(big_first_s, 3),
+        "big_pan_redraw_s": round(big_pan_s, 3),
+        "targets": {
+            "payload_bytes": 2_000_000,
+            "first_render_s": 1.5,
+            "big_payload_bytes": 4_000_000,
+            "rerun_after_filter_s": 0.5,
+        },
         "quick": args.quick,
     }
     print(json.dumps(result, ensure_ascii=False))
