@@ -174,6 +174,7 @@ def _legend(ax, result) -> None:
         fontsize=7.5,
         va="top",
         transform=ax.transAxes,
+        linespacing=1.6,
     )
 
 
@@ -222,13 +223,13 @@ def _action_lines(actions: pd.DataFrame) -> list[str]:
 def _actions(ax, actions: pd.DataFrame) -> None:
     ax.axis("off")
     ax.set_title("处置措施（完整清单见 actions.csv）", fontsize=9, loc="left")
-    lines = _action_lines(_by_severity(actions))
+    lines = [w for line in _action_lines(_by_severity(actions)) for w in _wrap(line)]
     if len(lines) > _MAX_ACTION_LINES:
         lines = [
             *lines[: _MAX_ACTION_LINES - 1],
             f"……另有 {len(lines) - _MAX_ACTION_LINES + 1} 行，见 actions.csv",
         ]
-    text = "\n".join(_clip(line) for line in lines) if lines else "无（未发布预警或无触发条件）"
+    text = "\n".join(lines) if lines else "无（未发布预警或无触发条件）"
     ax.text(0, 1, text, fontsize=7, va="top", ha="left", transform=ax.transAxes, linespacing=1.35)
 
 
@@ -237,5 +238,9 @@ def _by_severity(actions: pd.DataFrame) -> pd.DataFrame:
     return actions.assign(_r=rank).sort_values(["_r", "township"], ascending=[False, True], kind="stable")
 
 
-def _clip(line: str, limit: int = 95) -> str:
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def _wrap(line: str, width: int = 66) -> list[str]:
+    """Wrap a line of mostly CJK text (one glyph ≈ two Latin ones) with a hanging indent."""
+    indent = "    " if line.startswith("    ") else ""
+    body = line[len(indent) :]
+    parts = [body[i : i + width] for i in range(0, len(body), width)] or [""]
+    return [indent + parts[0], *(indent + "    " + p for p in parts[1:])]

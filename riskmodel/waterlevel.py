@@ -5,9 +5,11 @@ Method ("bathtub with connectivity", deterministic):
 1. river cells = the river line rasterised on the DEM grid (every touched cell);
 2. water surface on a river cell = its DEM elevation (the bed) + H; every other cell takes the
    surface of its NEAREST river cell (Euclidean distance transform with indices);
-3. a cell is flooded when it lies below its water surface AND belongs to a 4-connected region of
-   such cells that touches a river cell (hydraulic connectivity: a closed hollow behind a ridge
-   stays dry);
+3. a cell is flooded when it lies below its water surface but not below the bed of its nearest
+   river cell (a cell lower than that bed drains elsewhere — "height above nearest drainage" < 0 —
+   and is not this river's floodplain), AND belongs to a 4-connected region of such cells that
+   touches a river cell (hydraulic connectivity: a closed hollow behind a ridge stays dry);
+   so no depth exceeds H;
 4. depth = surface − elevation on flooded cells, 0 elsewhere, NaN where the DEM has no data.
 """
 
@@ -58,17 +60,18 @@ def water_level_depths(dem: np.ndarray, river: np.ndarray, rise_m: float) -> np.
     depth = np.where(np.isfinite(dem), 0.0, np.nan)
     if rise_m <= 0 or not river.any():
         return depth
-    surface = _water_surface(dem, river, rise_m)
-    below = np.isfinite(dem) & (dem < surface)
+    bed = _nearest_bed(dem, river)
+    surface = bed + rise_m
+    below = np.isfinite(dem) & (dem < surface) & (dem >= bed)
     connected = _connected_to_river(below, river)
     depth[connected] = (surface - dem)[connected]
     return depth
 
 
-def _water_surface(dem: np.ndarray, river: np.ndarray, rise_m: float) -> np.ndarray:
-    """River-bed elevation + H on river cells, carried to every cell from its nearest river cell."""
+def _nearest_bed(dem: np.ndarray, river: np.ndarray) -> np.ndarray:
+    """River-bed elevation carried to every cell from its nearest river cell (Euclidean)."""
     _, (iy, ix) = ndimage.distance_transform_edt(~river, return_indices=True)
-    return dem[iy, ix] + rise_m
+    return dem[iy, ix]
 
 
 def _connected_to_river(below: np.ndarray, river: np.ndarray) -> np.ndarray:

@@ -36,6 +36,14 @@ def test_hollow_behind_the_ridge_floods_only_when_connected():
     assert depth[0, 7] == pytest.approx(2.0) and depth[4, 6] == pytest.approx(3.0)
 
 
+def test_land_below_the_nearest_river_bed_is_not_floodplain():
+    dem = dem_grid()
+    dem[3:6, 3] = 95.0  # a pit next to the river, lower than its bed (100 m): drains elsewhere
+    depth = water_level_depths(dem, RIVER, 3.0)
+    assert (depth[3:6, 3] == 0).all() and depth[0, 3] == pytest.approx(2.5)
+    assert np.nanmax(depth) <= 3.0
+
+
 def test_surface_follows_the_nearest_river_cell():
     dem = np.full((3, 5), 10.0)
     dem[:, 0] = [1.0, 5.0, 9.0]  # river bed falls from 9 m to 1 m going up the grid
