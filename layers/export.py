@@ -56,6 +56,7 @@ __all__ = [
     "export_stem",
     "layer_table",
     "render_export",
+    "render_townships_zip",
     "text_value",
     "write_export",
 ]
@@ -285,7 +286,7 @@ def render_csv(bundle: ExportBundle) -> bytes:
         table.insert(0, LAYER_HEADER, [kind.label] * len(table))
         tables.append(table)
     merged = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=[LAYER_HEADER])
-    return merged.fillna("").to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return merged.astype(object).fillna("").to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def render_geojson(bundle: ExportBundle) -> bytes:
@@ -468,6 +469,18 @@ def export_per_township(
         one = replace(selection, townships=(name,))
         results.append(write_export(ws, one, fmt, out_dir / f"{export_stem(one, ws.name)}.{fmt}", now=now))
     return results
+
+
+def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | None = None) -> bytes:
+    """One ``fmt`` file per township (the selection's townships, else all 26) in a single ZIP."""
+    fmt = check_format(fmt)
+    names = list(selection.townships or ws.townships["name"].astype(str))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            one = replace(selection, townships=(name,))
+            zf.writestr(f"{export_stem(one, ws.name)}.{fmt}", export_bytes(ws, one, fmt, now=now))
+    return buf.getvalue()
 
 
 def date_or_text(value) -> date | str | None:
