@@ -226,6 +226,8 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    base: _Current | None = field(default=None, repr=False)  # the layer the diff was made against
+    merged: list[dict] | None = field(default=None, repr=False)  # its features after the import
 
     @property
     def accepted(self) -> int:
@@ -281,11 +283,18 @@ def _id_of(feature: dict) -> str | None:
     return None if v is None else str(v)
 
 
-def _read_current(root: Path, layer_id: str) -> _Current:
+def _read_current(root: Path, layer_id: str, known: _Current | None = None) -> _Current:
+    """The layer on disk, parsed; ``known`` is returned as is when the file has not changed since."""
     path = layer_path(root, layer_id)
     if not path.exists():
-        return _Current(None, {"type": "FeatureCollection"}, [], {})
+        return (
+            known
+            if known is not None and known.sha is None
+            else _Current(None, {"type": "FeatureCollection"}, [], {})
+        )
     data = path.read_bytes()
+    if known is not None and known.sha == sha256_bytes(data):
+        return known
     try:
         doc = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
         feats = list(doc["features"])
@@ -528,6 +537,7 @@ def _hint_swapped(lon: np.ndarray, lat: np.ndarray, area: Area) -> list[str]:
     return []
 
 
+_HINT_SAMPLE = 2000  # rows looked at for the offset hints
 _OFFSET_CANDIDATES = (
     ("gcj02", "GCJ-02（高德/腾讯）", gcj02_to_wgs84),
     ("bd09", "BD-09（百度）", bd09_to_wgs84),
@@ -582,10 +592,14 @@ def _hints(
         return hints
     hints += _hint_swapped(lon, lat, area)
     if choice.key in ("wgs84", "cgcs2000"):
+        pick = np.unique(
+            np.linspace(0, len(lon) - 1, min(len(lon), _HINT_SAMPLE)).astype(int)
+        )  # a spread sample
+        props = props.iloc[pick].reset_index(drop=True)
         named = props["township"] if "township" in props else pd.Series([None] * len(props), dtype=object)
-        hints += _hint_offset_townships(lon, lat, named.reset_index(drop=True), area)
+        hints += _hint_offset_townships(lon[pick], lat[pick], named, area)
         if "id" in props:
-            hints += _hint_offset_existing(lon, lat, props["id"].reset_index(drop=True), current)
+            hints += _hint_offset_existing(lon[pick], lat[pick], props["id"], current)
     return hints
 
 
@@ -729,7 +743,7 @@ def plan_import(
     extras = [c for c in typed.columns if c not in kind.field_names and c != typed.geometry.name]
     provided = _provided_fields(headers, kind, extras)
     features = _accepted_features(typed, keep, kind)
-    diff, _ = _diff_and_merge(current, features, mode, provided)
+    diff, merged = _diff_and_merge(current, features, mode, provided)
     hints = _hints(x, y, lon, lat, props, choice, ws.area, current) + _replace_hint(diff, rejected, mode)
     notes = [*table.notes, *crs_notes] + (
         [f"{table.name}: 未识别的列已原样保留为附加属性：{'、'.join(headers.unknown)}"]
@@ -752,6 +766,8 @@ def plan_import(
         _warnings(table, kind, problems, set(reasons)),
         hints,
         notes,
+        base=current,
+        merged=merged,
     )
 
 
@@ -797,10 +813,13 @@ def apply_import(plan: ImportPlan) -> Version:
             f"请按拒绝原因修正后重新导入"
         )
     with layer_lock(plan.root, plan.layer_id):
-        current = _read_current(plan.root, plan.layer_id)
-        if current.sha != plan.base_sha:
-            _rebase(plan, current)
-        diff, merged = _diff_and_merge(current, plan.features, plan.mode, plan.provided)
+        current = _read_current(plan.root, plan.layer_id, plan.base)
+        if current is plan.base and plan.merged is not None:
+            diff, merged = plan.diff, plan.merged
+        else:
+            if current.sha != plan.base_sha:
+                _rebase(plan, current)
+            diff, merged = _diff_and_merge(current, plan.features, plan.mode, plan.provided)
         note = (
             f"导入 {plan.name}（{plan.mode.label}，坐标系 {plan.crs.label}）：新增 {len(diff.added)}，"
             f"更新 {len(diff.changed)}，删除 {len(diff.removed)}，拒绝 {len(plan.rejected)}"
