@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("riskmap: 已中断\n")
         return 130
+    except BrokenPipeError:  # `riskmap … | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # known errors become one line; unknown ones propagate
         code = _error_exit_code(exc)
         sys.stderr.write(f"riskmap {args.command}: {exc}\n")
