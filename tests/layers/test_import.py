@@ -311,3 +311,38 @@ def test_saved_file_is_a_valid_layer(ws, tmp_path):
         and raw.props["source"].iat[-1] == "import:b.xlsx"
     )
     assert {EAST_NAME, WEST_NAME} == set(raw.props["township"])
+
+
+def test_bundled_sample_round_trip_and_gcj_hint(tmp_path):
+    import shutil
+
+    from layers.workspace import DEFAULT_WORKSPACE
+
+    if not (DEFAULT_WORKSPACE / "shelter.geojson").exists():
+        pytest.skip("bundled sample workspace not built yet")
+    root = tmp_path / "dj"
+    shutil.copytree(DEFAULT_WORKSPACE, root, ignore=shutil.ignore_patterns(".history", ".locks"))
+    shelters = load_workspace(root, layers=("shelter",)).layers["shelter"]
+    table = pd.DataFrame(
+        {
+            "编号": shelters["id"],
+            "场所名称": shelters["name"],
+            "场所类别": shelters["shelter_class"],
+            "经度": shelters.geometry.x.round(7),
+            "纬度": shelters.geometry.y.round(7),
+        }
+    )
+    table.to_csv(tmp_path / "own.csv", index=False, encoding="gb18030")
+    ws = load_workspace(root, layers=())
+    same = plan_import(ws, "shelter", tmp_path / "own.csv")
+    assert (same.accepted, same.diff.unchanged, len(same.diff.changed), same.hints) == (
+        len(table),
+        len(table),
+        0,
+        [],
+    )
+    table["经度"], table["纬度"] = wgs84_to_gcj02(table["经度"].to_numpy(), table["纬度"].to_numpy())
+    table.to_csv(tmp_path / "gcj.csv", index=False, encoding="gb18030")
+    assert any("--crs gcj02" in h for h in plan_import(ws, "shelter", tmp_path / "gcj.csv").hints)
+    fixed = plan_import(ws, "shelter", tmp_path / "gcj.csv", crs="gcj02")
+    assert fixed.diff.unchanged == len(table) and not fixed.diff.changed
