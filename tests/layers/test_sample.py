@@ -215,23 +215,38 @@ def _m(lon, lat):
     return p.x, p.y
 
 
-def test_river_is_the_valley_minimum_descending_downstream(ws):
-    river = ws.river.set_index("name").to_crs(METRIC).geometry["龙溪河"]
+def _bed_profile(ws, name: str, step_m: float = 15.0):
+    river = ws.river.set_index("name").to_crs(METRIC).geometry[name]
     county = ws.county.to_crs(METRIC).geometry.iat[0]
-    s = np.arange(0.0, river.length, 15.0)
-    pts = shapely.get_coordinates(shapely.line_interpolate_point(river, s))
-    inside = shapely.contains_xy(county, pts[:, 0], pts[:, 1])
-    pts = pts[inside]
+    pts = shapely.get_coordinates(shapely.line_interpolate_point(river, np.arange(0.0, river.length, step_m)))
+    pts = pts[shapely.contains_xy(county, pts[:, 0], pts[:, 1])]
     with rasterio.open(ws.dem_path) as src:
         z = np.array([v[0] for v in src.sample(map(tuple, pts))])
-        step = np.diff(z)
-        assert step.max() <= 0.05  # non-increasing downstream (0.1 m storage rounding)
-        assert z[0] - z[-1] > 30
-        # the bed is lower than the ground 400 m to either side
-        d = np.gradient(pts, axis=0)
-        n = np.column_stack([-d[:, 1], d[:, 0]]) / np.hypot(d[:, 0], d[:, 1])[:, None]
+    return pts, z
+
+
+@pytest.mark.parametrize(("name", "drop_m"), [("龙溪河", 50), ("大沙河", 20), ("大沙河支流（示意）", 10)])
+def test_river_beds_descend_downstream(ws, name, drop_m):
+    _, z = _bed_profile(ws, name)
+    assert np.diff(z).max() <= 0.05  # non-increasing downstream (0.1 m storage rounding)
+    assert z[0] - z[-1] > drop_m
+
+
+def test_longxi_is_the_valley_minimum(ws):
+    pts, z = _bed_profile(ws, "龙溪河")
+    assert z[0] - z[-1] > 50
+    d = np.gradient(pts, axis=0)
+    n = np.column_stack([-d[:, 1], d[:, 0]]) / np.hypot(d[:, 0], d[:, 1])[:, None]
+    with rasterio.open(ws.dem_path) as src:
         sides = [np.array([v[0] for v in src.sample(map(tuple, pts + k * 400 * n))]) for k in (-1, 1)]
-    assert np.all(z < sides[0]) and np.all(z < sides[1])
+    assert np.all(z < sides[0])
+    assert np.all(z < sides[1])
+
+
+def test_tributaries_end_on_their_river(ws):
+    r = ws.river.set_index("name").to_crs(METRIC).geometry
+    assert shapely.Point(r["大沙河"].coords[-1]).distance(r["龙溪河"]) < 1.0
+    assert shapely.Point(r["大沙河支流（示意）"].coords[-1]).distance(r["大沙河"]) < 1.0
 
 
 def test_river_enters_near_pushun_and_passes_the_named_towns(ws):
