@@ -98,11 +98,14 @@ def run(args) -> int:
     _print_rejects(plan)
     rejects = _rejects_path(plan, args)
     version = None
-    if not args.dry_run:
-        version = apply_import(plan)  # raises ImportRefusedError (exit 2) when nothing was accepted
+    if plan.accepted == 0:
+        print(
+            f"riskmap import: {plan.name}: 全部 {plan.total} 行均被拒绝，图层 {plan.layer_id} 未修改",
+            file=sys.stderr,
+        )
+    elif not args.dry_run:
+        version = apply_import(plan)
         print(f"已保存为版本 {version.version}（共 {version.count} 条）", file=out)
-    elif plan.accepted == 0:
-        print("预览：没有可导入的行", file=out)
     if rejects:
         print(f"拒绝的行已写入：{rejects}", file=out)
     if args.json:

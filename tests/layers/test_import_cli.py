@@ -56,10 +56,12 @@ def test_some_rejected_exit_3_json(root, tmp_path, capsys):
 def test_nothing_accepted_exit_2_layer_untouched(root, tmp_path, capsys):
     before = layer_path(root, "shelter").read_bytes()
     rows = [{**r, "经度": 120.0} for r in shelter_rows(2, start=10)]
-    code, _, err = _run(
-        capsys, "import", "shelter", str(write_csv(tmp_path / "c.csv", rows)), "-w", str(root)
-    )
+    path = write_csv(tmp_path / "c.csv", rows)
+    code, out, err = _run(capsys, "import", "shelter", str(path), "-w", str(root), "--json")
     assert code == 2 and "全部 2 行均被拒绝" in err
+    doc = json.loads(out)
+    assert (doc["accepted"], doc["rejected"], doc["version"]) == (0, 2, None)
+    assert "县域范围之外" in (tmp_path / "c_拒绝.csv").read_text(encoding="utf-8-sig")
     assert layer_path(root, "shelter").read_bytes() == before
     assert len(layer_history(root, "shelter")) == 1
 
