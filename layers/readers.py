@@ -273,7 +273,7 @@ def parse_coordinates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Returns the values in degrees (or the file's units) and a mask of present-but-unreadable cells.
 
     >>> v, bad = parse_coordinates(pd.Series([107.5, "30.25", "107°20'38.8\\"", "abc", None]))
-    >>> [round(x, 6) for x in v[:3]], list(bad)
+    >>> [round(x, 6) for x in v[:3].tolist()], bad.tolist()
     ([107.5, 30.25, 107.344111], [False, False, False, True, False])
     """
     s = values.astype(object)
