@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +26,6 @@ import pandas as pd
 import pyproj
 import shapely
 
-from layers import validate as _validate
 from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.errors import LayerError, LayerFileError, Problem
 from layers.io import RawLayer, atomic_write_bytes, layer_lock, sha256_bytes
@@ -44,7 +41,7 @@ from layers.readers import (
     read_source,
 )
 from layers.validate import Area, check_layer, locate_townships
-from layers.workspace import Version, Workspace, _record_version, layer_history, layer_path
+from layers.workspace import Version, Workspace, layer_path, save_version_locked
 
 __all__ = [
     "CRS_CHOICES",
@@ -318,18 +315,9 @@ def _encode(head: dict, features: list[dict]) -> bytes:
 # ---------------------------------------------------------------- validation
 
 
-_CHECK_LOCK = threading.Lock()
-
-
 def _check_every_row(raw: RawLayer, kind: LayerKind, area: Area) -> tuple[pd.DataFrame, list[Problem]]:
     """``check_layer`` with every row reported: an import must know each rejected row, not the first 200."""
-    with _CHECK_LOCK:
-        saved = getattr(_validate, "_MAX_REPORTED_PER_RULE", None)
-        _validate._MAX_REPORTED_PER_RULE = sys.maxsize
-        try:
-            return check_layer(raw, kind, area)
-        finally:
-            _validate._MAX_REPORTED_PER_RULE = saved
+    return check_layer(raw, kind, area, max_per_rule=None)
 
 
 def _source_xy(
@@ -771,16 +759,6 @@ def plan_import(
     )
 
 
-def _save_locked(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
-    """Record and write a version; the caller holds the layer lock."""
-    path = layer_path(root, layer_id)
-    if not layer_history(root, layer_id) and path.exists():
-        _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
-    version = _record_version(root, layer_id, data, source=source, note=note)
-    atomic_write_bytes(path, data)
-    return version
-
-
 def _rebase(plan: ImportPlan, current: _Current) -> ImportDiff:
     """Check that the plan still applies to a layer changed by someone else since the plan."""
     if plan.mode == ImportMode.REPLACE:
@@ -824,7 +802,7 @@ def apply_import(plan: ImportPlan) -> Version:
             f"导入 {plan.name}（{plan.mode.label}，坐标系 {plan.crs.label}）：新增 {len(diff.added)}，"
             f"更新 {len(diff.changed)}，删除 {len(diff.removed)}，拒绝 {len(plan.rejected)}"
         )
-        return _save_locked(
+        return save_version_locked(
             plan.root, plan.layer_id, _encode(current.head, merged), f"import:{plan.name}", note
         )
 

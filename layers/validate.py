@@ -29,7 +29,7 @@ from layers.kinds import Field, FieldType, LayerKind
 
 __all__ = ["Area", "check_layer", "locate_townships"]
 
-_MAX_REPORTED_PER_RULE = 200  # per layer and field; the rest is summarised in one line
+MAX_REPORTED_PER_RULE = 200  # per layer and field; the rest is summarised in one line
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -75,18 +75,19 @@ def locate_townships(area: Area, lon: np.ndarray, lat: np.ndarray) -> np.ndarray
 class _Collector:
     """Collects problems, capping each (field, message-kind) so a 1M-row mistake stays readable."""
 
-    def __init__(self, layer: str, ids: np.ndarray):
+    def __init__(self, layer: str, ids: np.ndarray, max_per_rule: int | None):
         self.layer, self.ids, self.problems = layer, ids, []
+        self.cap = max_per_rule if max_per_rule is not None else len(ids) + 1
 
     def add(self, severity: str, rows: np.ndarray, field: str | None, messages) -> None:
         rows = np.asarray(rows)
         if rows.size == 0:
             return
         msgs = [messages] * rows.size if isinstance(messages, str) else list(messages)
-        for r, m in zip(rows[:_MAX_REPORTED_PER_RULE], msgs[:_MAX_REPORTED_PER_RULE], strict=False):
+        for r, m in zip(rows[: self.cap], msgs[: self.cap], strict=False):
             self.problems.append(Problem(severity, self.layer, self.ids[r] or None, int(r) + 1, field, m))
-        if rows.size > _MAX_REPORTED_PER_RULE:
-            rest = rows.size - _MAX_REPORTED_PER_RULE
+        if rows.size > self.cap:
+            rest = rows.size - self.cap
             self.problems.append(Problem(severity, self.layer, None, None, field,
                                          f"同类问题另有 {rest} 处未逐条列出（共 {rows.size} 处）"))
 
@@ -258,16 +259,19 @@ def _column(props: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(props), dtype=object, index=props.index)
 
 
-def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None, *,
+                max_per_rule: int | None = MAX_REPORTED_PER_RULE) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """Type and validate one registry layer; return the typed frame and all problems.
 
     Rows with errors are kept in the frame (so nothing is lost on display); callers that save
-    must refuse when any problem has severity ``error``.
+    must refuse when any problem has severity ``error``. ``max_per_rule`` caps the problems listed
+    per field and rule (the rest are summarised in one line); ``None`` lists every row, as an
+    import needs.
     """
     props = raw.props.reset_index(drop=True)
     raw_ids = _column(props, "id")
     ids = _as_text(raw_ids).astype(object).where(_present(raw_ids), None)
-    c = _Collector(kind.id, ids.to_numpy(dtype=object))
+    c = _Collector(kind.id, ids.to_numpy(dtype=object), max_per_rule)
     typed = {f.name: _typed_column(props, f, c) for f in kind.all_fields}
     typed["id"] = ids
     _check_ids(ids, c)

@@ -47,6 +47,7 @@ __all__ = [
     "rollback_layer",
     "save_layer",
     "save_layer_bytes",
+    "save_version_locked",
     "update_layer",
 ]
 
@@ -208,7 +209,8 @@ def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: s
     return v
 
 
-def _save_bytes_locked(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
+def save_version_locked(root: Path, layer_id: str, data: bytes, source: str, note: str = "") -> Version:
+    """Record ``data`` as a new version and write the layer file; the caller holds the layer lock."""
     path = layer_path(root, layer_id)
     if not layer_history(root, layer_id) and path.exists():
         _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
@@ -225,7 +227,7 @@ def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: st
     """
     root = Path(root)
     with layer_lock(root, get_kind(layer_id).id):
-        return _save_bytes_locked(root, layer_id, data, source, note)
+        return save_version_locked(root, layer_id, data, source, note)
 
 
 def _validated_bytes(root: Path, kind: LayerKind, frame: gpd.GeoDataFrame, area: Area | None) -> bytes:
@@ -247,7 +249,7 @@ def update_layer(root: str | Path, layer_id: str, mutate: Callable[[gpd.GeoDataF
     with layer_lock(root, kind.id):
         current, _ = load_layer(root, kind, area)
         data = _validated_bytes(root, kind, mutate(current), area)
-        return _save_bytes_locked(root, kind.id, data, source, note)
+        return save_version_locked(root, kind.id, data, source, note)
 
 
 def save_layer(root: str | Path, layer_id: str, frame: gpd.GeoDataFrame, *, source: str = "manual",

@@ -34,8 +34,9 @@ from tests.conftest import write_tiny_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 
-_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12).filter(
-    lambda s: s == s.strip() and s != "")  # blank text is stored as missing, outer spaces are trimmed
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+).filter(lambda s: s == s.strip() and s != "")  # blank text is stored as missing, outer spaces are trimmed
 
 
 def _value(f):
@@ -62,7 +63,9 @@ def _frames(draw, kind: LayerKind):
         x = draw(st.floats(min_value=107.301, max_value=107.379))
         y = draw(st.floats(min_value=30.301, max_value=30.339))
         x, y = round(x, 7), round(y, 7)
-        row.update(id=f"{kind.id_prefix}{i:04d}", name=draw(_TEXT), township="甲街道" if x < 107.34 else "乙镇")
+        row.update(
+            id=f"{kind.id_prefix}{i:04d}", name=draw(_TEXT), township="甲街道" if x < 107.34 else "乙镇"
+        )
         if kind.id == "geohazard":
             row["danger_level"] = None  # derived from people/property on load
         rows.append(row)
@@ -75,8 +78,11 @@ def _frames(draw, kind: LayerKind):
 def _comparable(frame: gpd.GeoDataFrame, kind: LayerKind) -> list[dict]:
     out = []
     for rec, geom in zip(frame[list(kind.field_names)].to_dict("records"), frame.geometry, strict=True):
-        clean = {k: (None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v)
-                 for k, v in rec.items() if k != "danger_level"}
+        clean = {
+            k: (None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v)
+            for k, v in rec.items()
+            if k != "danger_level"
+        }
         clean["xy"] = (round(geom.x, 7), round(geom.y, 7))
         out.append(clean)
     return out
@@ -101,9 +107,15 @@ def test_save_then_load_round_trips_every_kind(kind, data, tmp_path_factory):
 def _shelter_frame(n: int, start: int = 0) -> gpd.GeoDataFrame:
     ids = [f"BN{i:05d}" for i in range(start, start + n)]
     return gpd.GeoDataFrame(
-        {"id": ids, "name": [f"避难场所{i}" for i in range(start, start + n)], "shelter_class": ["紧急"] * n,
-         "capacity_people": [100] * n},
-        geometry=gpd.points_from_xy(np.linspace(107.305, 107.375, n), np.full(n, 30.32)), crs="EPSG:4326")
+        {
+            "id": ids,
+            "name": [f"避难场所{i}" for i in range(start, start + n)],
+            "shelter_class": ["紧急"] * n,
+            "capacity_people": [100] * n,
+        },
+        geometry=gpd.points_from_xy(np.linspace(107.305, 107.375, n), np.full(n, 30.32)),
+        crs="EPSG:4326",
+    )
 
 
 def test_invalid_frame_is_refused_and_nothing_written(tiny_workspace):
@@ -160,8 +172,10 @@ for i in range(n):
 
 def test_two_processes_saving_at_once_lose_nothing(tiny_workspace):
     n = 15
-    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tiny_workspace), tag, str(n)], cwd=ROOT)
-             for tag in ("A", "B")]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(tiny_workspace), tag, str(n)], cwd=ROOT)
+        for tag in ("A", "B")
+    ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     ws = load_workspace(tiny_workspace)
     ids = set(ws.layers["shelter"]["id"])
@@ -187,8 +201,9 @@ for i in itertools.count():
 def test_process_killed_mid_save_leaves_a_valid_file(tiny_workspace):
     rng = np.random.default_rng(7)
     for attempt in range(4):
-        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(tiny_workspace)], cwd=ROOT,
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SAVER, str(tiny_workspace)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
         proc.stdout.readline()  # at least one complete save happened
         time.sleep(float(rng.uniform(0.0, 0.8)))
         os.kill(proc.pid, signal.SIGKILL)

@@ -20,8 +20,13 @@ from riskmap.cli.main import main
 def _raw(rows: list[dict], xy: list[tuple[float, float]], geom_type=None) -> RawLayer:
     lon = np.array([p[0] for p in xy], dtype=float)
     lat = np.array([p[1] for p in xy], dtype=float)
-    return RawLayer(Path("t.geojson"), pd.DataFrame(rows), lon, lat,
-                    np.array(geom_type or ["Point"] * len(rows), dtype=object))
+    return RawLayer(
+        Path("t.geojson"),
+        pd.DataFrame(rows),
+        lon,
+        lat,
+        np.array(geom_type or ["Point"] * len(rows), dtype=object),
+    )
 
 
 @pytest.fixture
@@ -42,7 +47,10 @@ def test_every_problem_is_reported_at_once(area):
     _, problems = check_layer(_raw(rows, [(107.31, 30.31)] * 3), get_kind("shelter"), area)
     lines = _lines(problems)
     assert "shelter:BN2:name: 缺少必填字段“名称”(name)" in lines
-    assert any(line.startswith("shelter:BN2:shelter_class: 场所类别“临时”不在允许值内；可选值：紧急、短期固定") for line in lines)
+    assert any(
+        line.startswith("shelter:BN2:shelter_class: 场所类别“临时”不在允许值内；可选值：紧急、短期固定")
+        for line in lines
+    )
     assert "shelter:BN2:capacity_people: 可容纳人数应为整数，现为“约200”；请填整数" in lines
     assert "shelter:BN1:capacity_people: 可容纳人数不能小于 0，现为 -5" in lines
     assert any(line.startswith("shelter:BN1:indoor:") for line in lines)
@@ -63,9 +71,11 @@ def test_geometry_problems(area):
 
 
 def test_township_is_derived_checked_and_mismatch_is_a_warning(area):
-    rows = [{"id": "a", "name": "x", "ferry_type": "其他"},
-            {"id": "b", "name": "x", "ferry_type": "其他", "township": "乙镇"},
-            {"id": "c", "name": "x", "ferry_type": "其他", "township": "火星镇"}]
+    rows = [
+        {"id": "a", "name": "x", "ferry_type": "其他"},
+        {"id": "b", "name": "x", "ferry_type": "其他", "township": "乙镇"},
+        {"id": "c", "name": "x", "ferry_type": "其他", "township": "火星镇"},
+    ]
     frame, problems = check_layer(_raw(rows, [(107.31, 30.31)] * 3), get_kind("ferry"), area)
     assert list(frame["township"]) == ["甲街道", "乙镇", "火星镇"]
     by_id = {p.id: p for p in problems}
@@ -75,18 +85,32 @@ def test_township_is_derived_checked_and_mismatch_is_a_warning(area):
 
 
 def test_point_on_the_shared_township_edge_gets_a_township(area):
-    frame, problems = check_layer(_raw([{"id": "e", "name": "x", "ferry_type": "其他"}], [(107.34, 30.32)]),
-                                  get_kind("ferry"), area)
+    frame, problems = check_layer(
+        _raw([{"id": "e", "name": "x", "ferry_type": "其他"}], [(107.34, 30.32)]), get_kind("ferry"), area
+    )
     assert frame["township"].iat[0] in ("甲街道", "乙镇") and problems == []
 
 
-@pytest.mark.parametrize(("people", "wan", "stored", "warn"), [
-    (99, 0, "小型", False), (100, 0, "小型", True), (100, 0, "中型", False), (10, 5000, "大型", False),
-    (1000, 0, "大型", True), (None, None, "特大型", False),
-])
+@pytest.mark.parametrize(
+    ("people", "wan", "stored", "warn"),
+    [
+        (99, 0, "小型", False),
+        (100, 0, "小型", True),
+        (100, 0, "中型", False),
+        (10, 5000, "大型", False),
+        (1000, 0, "大型", True),
+        (None, None, "特大型", False),
+    ],
+)
 def test_danger_level_against_national_grading(area, people, wan, stored, warn):
-    row = {"id": "g", "name": "x", "hazard_type": "滑坡", "threatened_people": people,
-           "threatened_property_wan": wan, "danger_level": stored}
+    row = {
+        "id": "g",
+        "name": "x",
+        "hazard_type": "滑坡",
+        "threatened_people": people,
+        "threatened_property_wan": wan,
+        "danger_level": stored,
+    }
     frame, problems = check_layer(_raw([row], [(107.31, 30.31)]), get_kind("geohazard"), area)
     assert any(p.field == "danger_level" and p.severity == "warning" for p in problems) is warn
     assert frame["danger_level"].iat[0] == stored
@@ -117,18 +141,21 @@ def _edit_features(path: Path, edit) -> None:
 def _set(i, key, value):
     def edit(features):
         features[i]["properties"][key] = value
+
     return edit
 
 
 def _geometry(i, geometry):
     def edit(features):
         features[i]["geometry"] = geometry
+
     return edit
 
 
 def _swap(i):
     def edit(features):
         features[i]["geometry"]["coordinates"].reverse()
+
     return edit
 
 
@@ -138,11 +165,23 @@ def _duplicate_id(features):
 
 CORRUPTIONS = {
     "invalid_json": ("geohazard", None, None),
-    "polygon": ("shelter", _geometry(0, {"type": "Polygon", "coordinates": [[[107.3, 30.3], [107.31, 30.3],
-                                                                            [107.31, 30.31], [107.3, 30.3]]]}),
-                "geometry"),
+    "polygon": (
+        "shelter",
+        _geometry(
+            0,
+            {
+                "type": "Polygon",
+                "coordinates": [[[107.3, 30.3], [107.31, 30.3], [107.31, 30.31], [107.3, 30.3]]],
+            },
+        ),
+        "geometry",
+    ),
     "duplicate_id": ("ferry", _duplicate_id, "id"),
-    "near_chengdu": ("gas_risk", _geometry(0, {"type": "Point", "coordinates": [104.0657, 30.6595]}), "geometry"),
+    "near_chengdu": (
+        "gas_risk",
+        _geometry(0, {"type": "Point", "coordinates": [104.0657, 30.6595]}),
+        "geometry",
+    ),
     "swapped": ("fire_pool", _swap(0), "geometry"),
     "missing_name": ("flood_spot", _set(0, "name", None), "name"),
     "not_allowed": ("geohazard", _set(0, "hazard_type", "火山"), "hazard_type"),
@@ -151,8 +190,11 @@ CORRUPTIONS = {
 
 
 def _snapshot(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("case", sorted(CORRUPTIONS))
@@ -184,7 +226,14 @@ def test_validate_json_follows_the_spec(sample_copy, capsys):
     assert main(["validate", "--workspace", str(sample_copy), "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["ok"] is False and set(doc["counts"]) == {
-        "geohazard", "flood_spot", "ferry", "gas_risk", "fire_pool", "shelter", "nine_small"}
+        "geohazard",
+        "flood_spot",
+        "ferry",
+        "gas_risk",
+        "fire_pool",
+        "shelter",
+        "nine_small",
+    }
     [bad] = [p for p in doc["problems"] if p["severity"] == "error"]
     assert set(bad) >= {"severity", "layer", "id", "row", "field", "message"}
     assert (bad["layer"], bad["field"], bad["row"]) == ("shelter", "shelter_class", 1)
