@@ -32,8 +32,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from layers.export import collect_export, layer_table, render_export, site_coords
+from layers.export_font import collection_index
 from layers.export_map import NumberedSite, _font, cjk_font_path
-from layers.export_pdf import FONT_FAMILY, _collection_index, packet_columns
+from layers.export_pdf import FONT_FAMILY, packet_columns
 from layers.kinds import get_kind
 from layers.selection import Selection
 from layers.workspace import load_workspace
@@ -112,7 +113,7 @@ def _naive_pdf(ws, name: str, sites: dict) -> bytes:
 
     pdf = FPDF(format="A4")
     path = str(cjk_font_path())
-    pdf.add_font(FONT_FAMILY, fname=path, collection_font_number=_collection_index(path))
+    pdf.add_font(FONT_FAMILY, fname=path, collection_font_number=collection_index(path))
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=16)
     pdf.cell(0, 8, f"{name} 安全风险点巡查清单", new_x="LMARGIN", new_y="NEXT")

@@ -51,6 +51,8 @@ def render_kml(bundle: ExportBundle) -> bytes:
     doc = _el(root, "Document")
     _el(doc, "name", f"{bundle.place} 安全风险点")
     _el(doc, "description", _document_text(bundle))
+    for lid in bundle.sites:  # KML 2.2 schema order: styles before ExtendedData before features
+        _style(doc, get_kind(lid))
     _extended(
         doc,
         {
@@ -59,8 +61,6 @@ def render_kml(bundle: ExportBundle) -> bytes:
             "sample": ("样例数据", "是" if bundle.is_sample else "否"),
         },
     )
-    for lid in bundle.sites:
-        _style(doc, get_kind(lid))
     for lid, frame in bundle.sites.items():
         _folder(doc, get_kind(lid), frame)
     ET.indent(root, space=" ")

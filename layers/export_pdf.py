@@ -12,12 +12,12 @@ Tables: 序号 (the number on the map) · 编号 · 名称 · 村(社区) · the
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 from fpdf import FPDF
 
 from layers.export import ExportBundle, site_coords, site_records, text_value
-from layers.export_map import NumberedSite, cjk_font_path, render_map_png
+from layers.export_font import packet_font
+from layers.export_map import NumberedSite, render_map_png
 from layers.kinds import LayerKind, get_kind
 
 __all__ = ["CHECK_HEADER", "FONT_FAMILY", "packet_columns", "render_pdf"]
@@ -29,28 +29,12 @@ _NO_LINE_START = set("）)】」』，。、；：！？%")
 _TABLE_PT, _LINE_MM, _PAD_MM, _BASELINE_MM, _MAX_LINES = 7, 3.0, 0.8, 2.4, 3
 
 
-@lru_cache(maxsize=4)
-def _collection_index(path: str) -> int:
-    """Index of the Simplified-Chinese face in a font collection (0 for single fonts)."""
-    if not path.lower().endswith(".ttc"):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    names = [f["name"].getDebugName(1) or "" for f in TTCollection(path, lazy=True).fonts]
-    for want in (" SC", "SC", "GB", ""):
-        for i, name in enumerate(names):
-            if want in name and "Mono" not in name:
-                return i
-    return 0
-
-
 class _Packet(FPDF):
-    def __init__(self, footer_text: str):
+    def __init__(self, footer_text: str, chars: set[str]):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
         self._widths: dict[tuple[float, str], float] = {}
-        path = str(cjk_font_path())
-        self.add_font(FONT_FAMILY, fname=path, collection_font_number=_collection_index(path))
+        self.add_font(FONT_FAMILY, fname=str(packet_font(chars | set(footer_text))))
         for font in self.fonts.values():  # skip recomputing every glyph's bounding box on save:
             ttfont = getattr(font, "ttfont", None)  # the subset keeps the source font's boxes,
             if ttfont is not None:  # and this halves the time to write a packet
@@ -77,7 +61,8 @@ def render_pdf(bundle: ExportBundle) -> bytes:
     """A4 packet: page 1 title and map, then a checklist table per selected layer."""
     sample = "　样例数据（合成，非官方登记）" if bundle.is_sample else ""
     pdf = _Packet(
-        f"{bundle.place}　筛选条件：{bundle.selection.describe()}　导出时间：{bundle.stamp}{sample}"
+        f"{bundle.place}　筛选条件：{bundle.selection.describe()}　导出时间：{bundle.stamp}{sample}",
+        _text_chars(bundle),
     )
     pdf.set_title(f"{bundle.place} 安全风险点巡查清单")
     pdf.set_creator("riskmap 垫江县安全风险一张图")
@@ -90,6 +75,17 @@ def render_pdf(bundle: ExportBundle) -> bytes:
     buf = io.BytesIO()
     pdf.output(buf)
     return buf.getvalue()
+
+
+def _text_chars(bundle: ExportBundle) -> set[str]:
+    """Every character the packet may print (the font must hold them all)."""
+    texts = [bundle.place, bundle.source_text(), bundle.workspace_name]
+    for lid, frame in bundle.sites.items():
+        kind = get_kind(lid)
+        texts += [kind.label] + [f.header for f in kind.all_fields]
+        cols = [c for c in frame.columns if c != frame.geometry.name]
+        texts.append("".join(map(str, frame[cols].to_numpy().ravel())))
+    return set("".join(texts))
 
 
 def _number_sites(bundle: ExportBundle) -> list[NumberedSite]:

@@ -104,6 +104,11 @@ def test_kml_22_folders_styles_and_escaped_names(case):
     sites, root = rb.read_kml(render_export(bundle, "kml"))
     assert_same_sites(sites, expected_sites(ws, sel))
     doc = root.find(f"{rb.KML}Document")
+    tags = [child.tag.removeprefix(rb.KML) for child in doc]
+    # the KML 2.2 schema's order for a Document: name, description, styles, ExtendedData, features
+    assert tags == ["name", "description"] + ["Style"] * len(sel.layer_ids()) + ["ExtendedData"] + [
+        "Folder"
+    ] * len(sel.layer_ids())
     folders = doc.findall(f"{rb.KML}Folder")
     assert len(folders) == len(sel.layer_ids())
     styles = {s.get("id") for s in doc.findall(f"{rb.KML}Style") if s.find(f"{rb.KML}IconStyle") is not None}
