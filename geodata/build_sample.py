@@ -1068,6 +1068,15 @@ _RISK_BY_PRESSURE = {
 }
 
 
+def _gas_name(ctx: Ctx, town: str, village: str, ftype: str, pressure: str) -> str:
+    if ftype == "餐饮用户":
+        word = ("饭店", "火锅店", "餐馆", "食堂")[ctx.rng.integers(4)]
+        return f"{SURNAMES[ctx.rng.integers(len(SURNAMES))]}记{word}燃气用户（{village}）"
+    if ftype == "管道段":
+        return f"{town}{village}{pressure}燃气管道段"
+    return f"{town}{village}{ftype}"
+
+
 def build_gas_risk(ctx: Ctx, n: int = 250) -> gpd.GeoDataFrame:
     """Gas risk points clustered in the county town and town centres, plus 砚台's gas wells."""
     n_wells = 14
@@ -1093,8 +1102,8 @@ def build_gas_risk(ctx: Ctx, n: int = 250) -> gpd.GeoDataFrame:
     villages = _nearest_village(ctx, ll, towns)
     names = _dedupe(
         [
-            f"砚台镇天然气井{i - k + 1}号（示意）" if i >= k else f"{tw}{vi}{ty}"
-            for i, (tw, vi, ty) in enumerate(zip(towns, villages, types, strict=True))
+            f"砚台镇天然气井{i - k + 1}号（示意）" if i >= k else _gas_name(ctx, tw, vi, ty, pr)
+            for i, (tw, vi, ty, pr) in enumerate(zip(towns, villages, types, pressure, strict=True))
         ]
     )
     cols = {
