@@ -809,6 +809,8 @@ def _hazard_attrs(ctx: Ctx, types: np.ndarray) -> dict:
     households = np.maximum(1, np.round(ctx.rng.lognormal(np.log(7), 0.9, n))).astype(int)
     big = ctx.rng.random(n) < 0.10
     households[big] = ctx.rng.integers(30, 140, big.sum())
+    huge = ctx.rng.random(n) < 0.015
+    households[huge] = ctx.rng.integers(160, 260, huge.sum())
     people = np.round(households * ctx.rng.uniform(2.6, 3.6, n)).astype(int)
     prop = np.round(households * ctx.rng.uniform(8, 25, n) + ctx.rng.uniform(0, 40, n), 1)
     level = danger_level_from(people, prop).to_numpy()
@@ -865,47 +867,62 @@ def _named_hazards(ctx: Ctx, cand: np.ndarray, slope: np.ndarray) -> list[dict]:
     return out
 
 
-def build_geohazard(ctx: Ctx, n: int = 150) -> gpd.GeoDataFrame:
-    """Geohazard sites on slopes (ridge flanks), mostly 滑坡 and 崩塌(危岩)."""
-    cand, slope = _slope_candidates(ctx, 60000)
-    named = _named_hazards(ctx, cand, slope)
-    rest = n - len(named)
-    steep = slope > 12.0
-    w = np.where(steep, slope**4, 0.0)
-    pick = ctx.rng.choice(len(cand), rest, replace=False, p=w / w.sum())
+def _pick_hazard_sites(
+    ctx: Ctx, cand: np.ndarray, slope: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """80 % on steep ridge flanks, 3 塌岸 on river banks, the rest on hill slopes."""
+    n_ridge, n_bank = round(n * 0.8), 3
+    w = np.where(slope > 12.0, slope**4, 0.0)
+    ridge = ctx.rng.choice(len(cand), n_ridge, replace=False, p=w / w.sum())
+    river_m = shapely.union_all(list(ctx.river_m.values()))
+    w = (shapely.distance(shapely.points(_xy_m(ctx, cand)), river_m) < 200.0).astype(float)
+    w[ridge] = 0.0
+    bank = ctx.rng.choice(len(cand), n_bank, replace=False, p=w / w.sum())
+    w = np.where((slope > 5.0) & (slope <= 12.0), slope, 0.0)
+    w[np.concatenate([ridge, bank])] = 0.0
+    hill = ctx.rng.choice(len(cand), n - n_ridge - n_bank, replace=False, p=w / w.sum())
     types = _pick(
-        ctx,
-        ["滑坡", "崩塌(危岩)", "不稳定斜坡", "泥石流", "地面塌陷"],
-        [0.58, 0.32, 0.06, 0.015, 0.025],
-        rest,
+        ctx, ["滑坡", "崩塌(危岩)", "不稳定斜坡", "泥石流", "地面塌陷"], [0.58, 0.32, 0.06, 0.015, 0.025], n
     )
-    ll = np.vstack([np.array([s["ll"] for s in named]), cand[pick]])
-    types = np.concatenate([[s["type"] for s in named], types]).astype(object)
-    towns = _township_of(ctx, ll)
-    villages = _nearest_village(ctx, ll, towns)
-    villages[: len(named)] = [s["village"] for s in named]
-    hamlets = ctx.rng.choice(HAMLET_WORDS, len(ll))
-    names = [s["name"] for s in named] + [
-        f"{t}{v}{h}{HAZARD_SUFFIX[ty]}"
-        for t, v, h, ty in zip(towns[3:], villages[3:], hamlets[3:], types[3:], strict=True)
-    ]
-    cols = _hazard_attrs(ctx, types)
-    notes = ["样例数据（非官方）"] * len(ll)
-    addresses = [f"{t}{v}{h}" for t, v, h in zip(towns, villages, hamlets, strict=True)]
+    types[n_ridge : n_ridge + n_bank] = "塌岸"
+    return cand[np.concatenate([ridge, bank, hill])], types
+
+
+def _mark_named_hazards(cols: dict, notes: list, addresses: list) -> None:
+    """Attributes of the three named sites (rows 0–2): illustrative threat, status and notes."""
     addresses[1] = "永安镇张家湾（小地名，所属村待核实）"
     addresses[2] = "五洞镇王家湾（小地名，所属村待核实）"
     notes[0] = "2026年工作方案点名隐患点（样例位置）"
     notes[1] = "2026年工作方案点名隐患点；张家湾为小地名（组），村名待核实（样例位置）"
     notes[2] = "2026年工作方案点名隐患点，工程治理中；王家湾为小地名（组），村名待核实（样例位置）"
     cols["status"][0], cols["status"][2] = "监测中", "治理中"
+    cols["monitor_level"][0], cols["monitor_level"][2] = "专业监测", "专业监测"
     for i, (households, people, prop) in enumerate(NAMED_HAZARD_THREAT):
         cols["threatened_households"][i], cols["threatened_people"][i] = households, people
         cols["threatened_property_wan"][i] = prop
     cols["danger_level"] = list(danger_level_from(cols["threatened_people"], cols["threatened_property_wan"]))
-    cols["monitor_level"][0], cols["monitor_level"][2] = "专业监测", "专业监测"
-    names = _dedupe(names)
+
+
+def build_geohazard(ctx: Ctx, n: int = 150) -> gpd.GeoDataFrame:
+    """Geohazard sites on slopes (mostly ridge flanks), mostly 滑坡 and 崩塌(危岩), plus the named ones."""
+    cand, slope = _slope_candidates(ctx, 60000)
+    named = _named_hazards(ctx, cand, slope)
+    rest_ll, rest_types = _pick_hazard_sites(ctx, cand, slope, n - len(named))
+    ll = np.vstack([np.array([s["ll"] for s in named]), rest_ll])
+    types = np.concatenate([[s["type"] for s in named], rest_types]).astype(object)
+    towns = _township_of(ctx, ll)
+    villages = _nearest_village(ctx, ll, towns)
+    villages[: len(named)] = [s["village"] for s in named]
+    hamlets = ctx.rng.choice(HAMLET_WORDS, len(ll))
+    names = [s["name"] for s in named] + [
+        f"{t}{v}{h}{HAZARD_SUFFIX[ty]}" for t, v, h, ty in zip(towns, villages, hamlets, types, strict=True)
+    ][len(named) :]
+    cols = _hazard_attrs(ctx, types)
+    notes = ["样例数据（非官方）"] * len(ll)
+    addresses = [f"{t}{v}{h}" for t, v, h in zip(towns, villages, hamlets, strict=True)]
+    _mark_named_hazards(cols, notes, addresses)
     return _frame(
-        ctx, "geohazard", ll, cols, names=names, villages=villages, addresses=addresses, notes=notes
+        ctx, "geohazard", ll, cols, names=_dedupe(names), villages=villages, addresses=addresses, notes=notes
     )
 
 
