@@ -39,10 +39,11 @@ def add_parser(sub) -> None:
     p.add_argument("--layers", "-l", default="all", help="图层 id，逗号分隔，或 all（默认）")
     p.add_argument(
         "--where",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="字段=值",
-        help="属性筛选，可重复；字段用 id 或中文名，多个值用逗号分隔，如 险情等级=大型,中型",
+        help="属性筛选，可写多个（都要满足）；字段用 id 或中文名，多个值用逗号分隔，如 险情等级=大型,中型",
     )
     p.add_argument("--search", default="", help="按名称/编号/村/地址搜索的文字")
     p.add_argument("--format", "-f", required=True, choices=FORMATS, help="导出格式")

@@ -94,6 +94,33 @@ def test_all_townships_one_zip_each_with_summary(capsys, export_ws_root, export_
     assert lines[-1].split()[-3] == str(len(export_ws.layers["shelter"]) + len(export_ws.layers["ferry"]))
 
 
+def test_two_where_conditions_both_apply(capsys, export_ws_root, export_ws, tmp_path):
+    out = tmp_path / "w.csv"
+    code, _o, _e = run(
+        capsys,
+        export_ws_root,
+        "--township",
+        "all",
+        "--layers",
+        "geohazard",
+        "--where",
+        "险情等级=大型,中型",
+        "status=监测中,治理中,已治理",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0
+    frame = export_ws.layers["geohazard"]
+    keep = frame["danger_level"].isin(["大型", "中型"]) & frame["status"].isin(["监测中", "治理中", "已治理"])
+    got = set()
+    for path in tmp_path.glob("*.csv"):
+        got |= {s[0] for s in rb.read_csv(path.read_bytes()).get("geohazard", [])}
+    assert got and got == set(frame[keep]["id"])
+    assert not out.exists()
+
+
 def test_all_into_an_existing_file_is_refused(capsys, export_ws_root, tmp_path):
     target = tmp_path / "file.txt"
     target.write_text("x", encoding="utf-8")
