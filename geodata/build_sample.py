@@ -988,19 +988,19 @@ def build_flood_spot(ctx: Ctx, n: int = 40) -> gpd.GeoDataFrame:
     return _frame(ctx, "flood_spot", ll, cols, names=names, addresses=addresses)
 
 
-# (river, township, name, village override or None, under rectification)
+# (river, township, name or None, village override or None, under rectification, extra note)
 FERRY_PLAN = (
-    ("龙溪河", "普顺镇", None, None, False),
-    ("龙溪河", "高安镇", None, None, True),
-    ("龙溪河", "高峰镇", None, None, False),
-    ("龙溪河", "高峰镇", None, None, False),
-    ("龙溪河", "砚台镇", None, None, False),
-    ("龙溪河", "砚台镇", None, None, False),
-    ("龙溪河", "沙河乡", None, None, True),
-    ("大沙河", "鹤游镇", None, None, False),
-    ("大沙河", "坪山镇", "坪山镇观音桥渡口", "", True),
-    ("大沙河", "白家镇", "白家镇双河口渡口", "", True),
-    ("大沙河", "砚台镇", None, None, False),
+    ("龙溪河", "普顺镇", None, None, False, ""),
+    ("龙溪河", "高安镇", None, None, True, ""),
+    ("龙溪河", "高峰镇", None, None, False, ""),
+    ("龙溪河", "高峰镇", None, None, False, ""),
+    ("龙溪河", "砚台镇", None, None, False, ""),
+    ("龙溪河", "砚台镇", None, None, False, ""),
+    ("龙溪河", "沙河乡", None, None, True, ""),
+    ("大沙河", "鹤游镇", None, None, False, ""),
+    ("大沙河", "坪山镇", "坪山镇观音桥渡口", "", True, "；观音桥为小地名，待核实"),
+    ("大沙河", "白家镇", "白家镇双河口渡口", "", True, "；双河口非白家镇建制村（新民镇有双河口村），待核实"),
+    ("大沙河", "砚台镇", None, None, False, ""),
 )
 
 
@@ -1014,44 +1014,45 @@ def _points_on_line(ctx: Ctx, line_m, town: str, k: int) -> np.ndarray:
     return ll[ok[np.linspace(0, ok.size - 1, k + 2)[1:-1].round().astype(int)]]
 
 
-def build_ferry(ctx: Ctx) -> gpd.GeoDataFrame:
-    """Ferries on 龙溪河 and 大沙河; 4 under rectification (incl. the two the work plan names)."""
-    pts, used = [], {}
+def _ferry_points(ctx: Ctx) -> np.ndarray:
+    """One landing per FERRY_PLAN row, spread along each river's reach in its township."""
+    used: dict[tuple[str, str], int] = {}
     for river, town, *_ in FERRY_PLAN:
         used[(river, town)] = used.get((river, town), 0) + 1
-    placed: dict[tuple[str, str], list] = {
-        k: list(_points_on_line(ctx, ctx.river_m[k[0]], k[1], v)) for k, v in used.items()
-    }
-    for river, town, *_ in FERRY_PLAN:
-        pts.append(placed[(river, town)].pop(0))
-    ll = np.asarray(pts)
-    n = len(ll)
-    towns = _township_of(ctx, ll)
-    villages = _nearest_village(ctx, ll, towns)
+    placed = {k: list(_points_on_line(ctx, ctx.river_m[k[0]], k[1], v)) for k, v in used.items()}
+    return np.asarray([placed[(river, town)].pop(0) for river, town, *_ in FERRY_PLAN])
+
+
+def _ferry_labels(villages: np.ndarray) -> tuple[list, list, list]:
+    """Names, notes and status; of the 4 under rectification, every other one is 停渡."""
     names, notes, status = [], [], []
-    for i, (_river, town, name, village, rect) in enumerate(FERRY_PLAN):
+    for i, (_river, town, name, village, rect, extra) in enumerate(FERRY_PLAN):
         if village is not None:
             villages[i] = village
         names.append(name or f"{town}{villages[i].removesuffix('村').removesuffix('社区')}渡口")
-        notes.append("列入2026年渡口整改（样例数据）" if rect else "样例数据（非官方）")
+        notes.append(("列入2026年渡口整改（样例数据）" if rect else "样例数据（非官方）") + extra)
         status.append("停渡" if rect and i % 2 == 0 else "运营")
-    notes[9] += "；双河口非白家镇建制村（新民镇有双河口村），待核实"
-    notes[8] += "；观音桥为小地名，待核实"
-    boats = ctx.rng.integers(1, 3, n)
-    cap = ctx.rng.choice([8, 10, 12, 15, 20], n)
-    ftype = _pick(ctx, ["乡镇渡口", "学生渡口", "其他"], [0.7, 0.2, 0.1], n)
+    return names, notes, status
+
+
+def build_ferry(ctx: Ctx) -> gpd.GeoDataFrame:
+    """Ferries on 龙溪河 and 大沙河; 4 under rectification (incl. the two the work plan names)."""
+    ll = _ferry_points(ctx)
+    n = len(ll)
+    towns = _township_of(ctx, ll)
+    villages = _nearest_village(ctx, ll, towns)
+    names, notes, status = _ferry_labels(villages)
+    stop_level = np.round(_dem_at(ctx, ll, ctx.dem).astype(float) + ctx.rng.uniform(2.5, 4.5, n), 1)
     cols = {
         "river": [p[0] for p in FERRY_PLAN],
-        "ferry_type": list(ftype),
-        "boats": list(boats),
-        "passenger_capacity": list(cap),
+        "ferry_type": list(_pick(ctx, ["乡镇渡口", "学生渡口", "其他"], [0.7, 0.2, 0.1], n)),
+        "boats": list(ctx.rng.integers(1, 3, n)),
+        "passenger_capacity": list(ctx.rng.choice([8, 10, 12, 15, 20], n)),
         "wind_rating": list(ctx.rng.choice([5, 6, 6, 7], n)),
         "daily_passengers": list(ctx.rng.integers(20, 260, n)),
         "has_anemometer": list(ctx.rng.random(n) < 0.45),
         "video_connected": list(ctx.rng.random(n) < 0.6),
-        "stop_water_level_m": list(
-            np.round(_dem_at(ctx, ll, ctx.dem).astype(float) + ctx.rng.uniform(2.5, 4.5, n), 1)
-        ),
+        "stop_water_level_m": list(stop_level),
         "status": status,
     }
     addresses = [
