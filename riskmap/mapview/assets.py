@@ -30,8 +30,10 @@ __all__ = [
     "publish_assets",
 ]
 
-LEAFLET_JS_URL = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-LEAFLET_CSS_URL = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+# folium names Leaflet by the address it would load it from; we only use that name as the key of
+# the content the installed folium-offline package carries (never as a link in a page).
+LEAFLET_JS_URL = dict(folium.folium._default_js)["leaflet"]
+LEAFLET_CSS_URL = dict(folium.folium._default_css)["leaflet_css"]
 VENDOR_DIR = "vendor"
 
 

@@ -46,7 +46,8 @@ def _attribute_filters(layer_ids, current: Selection) -> tuple[Filter, ...]:
                 _seed(key, list(chosen.get((lid, f.name), ())))
                 options = list(f.allowed) if f.type == FieldType.ENUM else list(_BOOL_VALUES)
                 values = st.multiselect(
-                    f.label if t("zh", "en") == "zh" else (f.label_en or f.label), options, key=key
+                    f.label if t("zh", "en") == "zh" else (f.label_en or f.label), options, key=key,
+                    placeholder=t("全部", "All"),
                 )
                 if values:
                     out.append(Filter(f.name, tuple(values), layer=lid))
@@ -62,7 +63,8 @@ def selection_widgets(ws, current: Selection) -> Selection:
     )
     ids = [i for i in kind_ids() if i in ws.layers]
     _seed("flt_layers", list(current.layers or ids))
-    layers = st.multiselect(t("图层", "Layers"), ids, key="flt_layers", format_func=_kind_label)
+    layers = st.multiselect(t("图层", "Layers"), ids, key="flt_layers", format_func=_kind_label,
+                            placeholder=t("全部图层", "All layers"))
     _seed("flt_text", current.text)
     text = st.text_input(
         t("搜索（名称、编号、村、地址）", "Search (name, ID, village, address)"), key="flt_text"

@@ -16,6 +16,7 @@ import streamlit as st
 
 from layers.errors import LayerError
 from layers.kinds import LAYER_KINDS
+from layers.selection import Selection
 from riskmap.ui.state import current_workspace, sample_banner, t, workspace_stamp
 from riskmodel.errors import RiskModelError
 from riskmodel.warning import WarningColor
@@ -183,7 +184,8 @@ def _warning_widgets(ws) -> dict[str, WarningColor]:
     st.markdown(t("**乡镇预警颜色**", "**Township warnings**"))
     names = list(ws.townships["name"].astype(str))
     lists = {
-        c.value: st.multiselect(f"{c.value}色预警（{c.roman}级）", names, key=f"flood_warn_{c.name.lower()}")
+        c.value: st.multiselect(f"{c.value}色预警（{c.roman}级）", names, key=f"flood_warn_{c.name.lower()}",
+                                placeholder=t("选择乡镇(街道)", "Choose townships"))
         for c in WarningColor
     }
     return warnings_from_lists(lists)
@@ -232,6 +234,10 @@ def _legend_html(opacity: float) -> str:
     return f'<div data-testid="flood-legend" style="font-size:0.85rem">水深：{cells}</div>'
 
 
+# What leadership acts on in flood season; the 6,000 九小场所 and the fire pools would hide the overlay.
+FLOOD_MAP_LAYERS = ("geohazard", "flood_spot", "ferry", "gas_risk", "shelter")
+
+
 def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
     import folium
 
@@ -253,7 +259,8 @@ def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
             )
         )
     colors = dict(choice.warnings)
-    view = MapView(show_villages=False, choropleth=False, lang="en" if t("zh", "en") == "en" else "zh")
+    view = MapView(selection=Selection(layers=FLOOD_MAP_LAYERS), show_villages=False, choropleth=False,
+                   lang="en" if t("zh", "en") == "en" else "zh")
     m = build_map(ws, view, extra_layers=extra, township_colors=colors or None, asset_base=asset_base())
     show_map(m, key="flood_map", height=560)
     st.markdown(_legend_html(opacity), unsafe_allow_html=True)

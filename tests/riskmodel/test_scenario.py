@@ -72,10 +72,12 @@ def test_actions_per_township(result):
     assert not any(k == "evacuate" for t, k, _ in by if t == "乙镇")  # 黄 < 橙
     assert not any(k == "close_underpass" and i == "NL2" for _, k, i in by)  # not an underpass, and dry
     evac = a[a["key"] == "evacuate"].set_index("detail")["people"]
-    # 120 people: 100 to BN1 (608 m), BN2 is flooded, 10 to BN3 (849 m, capacity 10) → 10 overflow
-    assert sorted(evac.tolist()) == [10, 100]
-    assert a.loc[a["key"] == "evacuate_overflow", "people"].tolist() == [10]
+    # 120 people: 100 to BN1 (608 m); BN2 is flooded; BN3 lies in a geohazard danger zone (an unsafe
+    # site takes no evacuees) → 20 overflow
+    assert sorted(evac.tolist()) == [100]
+    assert a.loc[a["key"] == "evacuate_overflow", "people"].tolist() == [20]
     assert "BN2" not in " ".join(a.loc[a["key"] == "evacuate", "detail"])
+    assert "BN3" not in " ".join(a.loc[a["key"] == "evacuate", "detail"])
 
 
 def test_no_flood_no_warning_gives_empty_actions(ws):

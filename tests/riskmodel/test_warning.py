@@ -112,3 +112,19 @@ def test_evacuation_without_shelters_is_all_overflow():
     empty = _pts([dict(id="S", name="S", capacity_people=0, x=430000, y=3350001)]).iloc[:0]
     plan = assign_evacuation(sites, [7], empty)
     assert plan[["site_id", "shelter_id", "people"]].values.tolist() == [["A", "", 7]]
+
+
+def test_unsafe_shelter_takes_no_evacuees():
+    from riskmodel.warning import _usable_shelters
+
+    shelters = _pts(
+        [
+            dict(id="S1", name="地灾区内", capacity_people=500, status="可用", x=430100, y=3350000),
+            dict(id="S2", name="安全", capacity_people=500, status="可用", x=431000, y=3350000),
+        ]
+    )
+    shelters["depth_m"] = 0.0
+    shelters["unsafe_reason"] = ["避难场所位于地灾隐患点危险区", ""]
+    sites = _pts([dict(id="A", name="A", township="T", x=430000, y=3350000)])
+    plan = assign_evacuation(sites, [40], _usable_shelters(shelters))
+    assert plan[["shelter_id", "people"]].values.tolist() == [["S2", 40]]
