@@ -20,8 +20,8 @@ def _townships(a) -> None:
     st.subheader(t("乡镇(街道)风险汇总", "Township summary"))
     st.caption(a.summary.get("risk_index_formula", ""))
     chart = towns.set_index("name")[["risk_index"]].sort_values("risk_index", ascending=False)
-    st.bar_chart(chart.rename(columns={"risk_index": t("风险指数", "Risk index")}), height=280)
-    exposed = towns.set_index("name")[["exposed_people_danger", "exposed_people_watch"]]
+    st.bar_chart(chart.rename(columns={"risk_index": t("风险指数", "Risk index")}), height=280, sort=False)
+    exposed = towns.set_index("name")[["exposed_people_danger", "exposed_people_watch"]].loc[chart.index]
     st.bar_chart(
         exposed.rename(
             columns={
@@ -30,6 +30,7 @@ def _townships(a) -> None:
             }
         ),
         height=280,
+        sort=False,
     )
     st.dataframe(township_table_zh(towns), hide_index=True, use_container_width=True)
 
