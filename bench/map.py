@@ -26,16 +26,8 @@ import shapely
 from layers.kinds import get_kind
 from layers.selection import Selection, select_sites
 from layers.workspace import load_workspace
+from riskmap.chromium import launch_chromium
 from riskmap.mapview import MapView, build_map, render_html
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _timed(fn, reps: int):
@@ -106,7 +98,7 @@ def _first_render(html: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as d, sync_playwright() as pw:
         path = Path(d) / "m.html"
         path.write_text(html, encoding="utf-8")
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        b = launch_chromium(pw)
         page = b.new_page(viewport={"width": 1280, "height": 800})
         page.route(
             "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()

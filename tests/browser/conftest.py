@@ -27,17 +27,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from riskmap.chromium import CHROMIUM, launch_chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 XSS_NAME = "<img src=x onerror=alert(1)>"
 XSS_ID = "DZ9999"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
@@ -166,11 +159,13 @@ def xss_site() -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI installs it (.ci/run): a missing browser there is a failure
+            pytest.fail("Debian chromium missing at /usr/bin/chromium (apt-get install chromium)")
         pytest.skip("Debian chromium not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = launch_chromium(pw)
         yield b
         b.close()
 

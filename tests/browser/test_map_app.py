@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from layers.selection import Selection, select_sites
 from layers.workspace import load_workspace
@@ -29,8 +30,8 @@ def _map_frame(page, previous=None, timeout_s: float = 60.0):
                         "!!(window.L && window.RM && window.map && Object.keys(RM.counts).length)"
                     ):
                         return fr
-                except Exception:
-                    pass
+                except PlaywrightError:
+                    continue  # the frame navigated or detached while we asked; look again
         page.wait_for_timeout(250)
         waited += 250
     raise AssertionError("map frame did not load")
