@@ -142,8 +142,7 @@ def browser_workspace(tmp_path_factory) -> Path:
     """A copy of the bundled sample workspace with one geohazard site named ``<img src=x onerror=alert(1)>``."""
     from layers.workspace import DEFAULT_WORKSPACE
 
-    if not (DEFAULT_WORKSPACE / "workspace.toml").exists():
-        pytest.skip("bundled sample workspace not built yet")
+    assert (DEFAULT_WORKSPACE / "workspace.toml").exists(), "bundled sample workspace missing"
     dest = tmp_path_factory.mktemp("browser") / "dianjiang"
     shutil.copytree(DEFAULT_WORKSPACE, dest, ignore=shutil.ignore_patterns(".history", ".locks"))
     _add_xss_site(dest)

@@ -212,8 +212,7 @@ def test_empty_selection_still_gives_a_complete_file(export_ws, fmt, tmp_path):
 
 def test_bundled_sample_named_sites(tmp_path):
     """On the bundled sample (read-only): the work plan's named sites are in 太平镇's packet."""
-    if not (DEFAULT_WORKSPACE / "workspace.toml").exists():
-        pytest.skip("bundled sample workspace not built yet")
+    assert (DEFAULT_WORKSPACE / "workspace.toml").exists(), "bundled sample workspace missing"
     ws = load_workspace(DEFAULT_WORKSPACE)
     sel = Selection(townships=("太平镇",), layers=("geohazard",))
     bundle = collect_export(ws, sel)

@@ -318,8 +318,7 @@ def test_bundled_sample_round_trip_and_gcj_hint(tmp_path):
 
     from layers.workspace import DEFAULT_WORKSPACE
 
-    if not (DEFAULT_WORKSPACE / "shelter.geojson").exists():
-        pytest.skip("bundled sample workspace not built yet")
+    assert (DEFAULT_WORKSPACE / "shelter.geojson").exists(), "bundled sample workspace missing"
     root = tmp_path / "dj"
     shutil.copytree(DEFAULT_WORKSPACE, root, ignore=shutil.ignore_patterns(".history", ".locks"))
     shelters = load_workspace(root, layers=("shelter",)).layers["shelter"]

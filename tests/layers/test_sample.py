@@ -38,10 +38,6 @@ EXPECTED_SIZES = {
     "nine_small": 6000,
 }
 
-pytestmark = pytest.mark.skipif(
-    not (DEFAULT_WORKSPACE / "workspace.toml").exists(),
-    reason="bundled sample not built (run geodata/build_sample.py)",
-)
 
 
 @pytest.fixture(scope="module")

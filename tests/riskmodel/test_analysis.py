@@ -20,9 +20,6 @@ SPEC_COLUMNS = {
     "hazards": ["layer", "id", "township", "danger_radius_m", "watch_radius_m", "radius_source"],
     "townships": ["code", "name"],
 }
-needs_sample = pytest.mark.skipif(
-    not (DEFAULT_WORKSPACE / "workspace.toml").exists(), reason="样例工作区尚未生成"
-)
 
 
 def test_write_outputs_round_trip_with_bom(zoo, tmp_path):
@@ -77,7 +74,6 @@ def test_overrides_from_the_workspace_config_are_used(make_ws):
     assert analyze_workspace(ws, load_rules({})).summary["rules_overridden"] == []
 
 
-@needs_sample
 def test_cli_analyze_on_bundled_sample_json(tmp_path, capsys):
     assert main(["analyze", "--out", str(tmp_path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -89,7 +85,6 @@ def test_cli_analyze_on_bundled_sample_json(tmp_path, capsys):
     assert doc["summary"]["totals"]["n_village"] == 301
 
 
-@needs_sample
 def test_cli_bad_rule_override_is_one_line_exit_2(tmp_path, capsys):
     ws = tmp_path / "ws"
     shutil.copytree(DEFAULT_WORKSPACE, ws, ignore=shutil.ignore_patterns(".history", ".locks", "flood"))
