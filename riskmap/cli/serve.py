@@ -21,6 +21,7 @@ def run(args) -> int:
     if args.workspace is not None:
         env["RISKMAP_WORKSPACE"] = str(args.workspace.resolve())
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.enableStaticServing", "true"]  # the map's Leaflet is served from static/
     os.execvpe(cmd[0], cmd, env)
     return 0  # pragma: no cover
