@@ -61,13 +61,14 @@ __all__ = [
     "write_export",
 ]
 
-FORMATS: tuple[str, ...] = ("csv", "xlsx", "geojson", "gpkg", "kml", "gpx", "pdf", "zip")
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "geojson", "gpkg", "kml", "kmz", "gpx", "pdf", "zip")
 FORMAT_LABELS = {
     "csv": "CSV 表格",
     "xlsx": "Excel 工作簿",
     "geojson": "GeoJSON",
     "gpkg": "GeoPackage",
     "kml": "KML（奥维互动地图 / Google Earth）",
+    "kmz": "KMZ（KML 与图层图标打包，离线显示图标）",
     "gpx": "GPX（手持 GPS）",
     "pdf": "PDF 巡查清单（A4）",
     "zip": "ZIP（以上全部）",
@@ -78,6 +79,7 @@ MIME_TYPES = {
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
     "kml": "application/vnd.google-earth.kml+xml",
+    "kmz": "application/vnd.google-earth.kmz",
     "gpx": "application/gpx+xml",
     "pdf": "application/pdf",
     "zip": "application/zip",
@@ -354,7 +356,7 @@ def render_gpkg(bundle: ExportBundle) -> bytes:
 
 def _renderers() -> dict[str, Callable[[ExportBundle], bytes]]:
     from layers.export_gpx import render_gpx
-    from layers.export_kml import render_kml
+    from layers.export_kml import render_kml, render_kmz
     from layers.export_pdf import render_pdf
     from layers.export_xlsx import render_xlsx
 
@@ -364,6 +366,7 @@ def _renderers() -> dict[str, Callable[[ExportBundle], bytes]]:
         "geojson": render_geojson,
         "gpkg": render_gpkg,
         "kml": render_kml,
+        "kmz": render_kmz,
         "gpx": render_gpx,
         "pdf": render_pdf,
         "zip": render_zip,

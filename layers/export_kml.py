@@ -14,17 +14,24 @@ layer colour); viewers without it fall back to their default symbol with the sam
 from __future__ import annotations
 
 import html
+import io
 import xml.etree.ElementTree as ET
+import zipfile
 
 import numpy as np
 
 from layers.export import ExportBundle, key_items, site_coords, site_records, text_value
 from layers.kinds import LayerKind, get_kind
 
-__all__ = ["ICON_HREF", "KML_NS", "kml_color", "render_kml"]
+__all__ = ["KML_NS", "icon_path", "kml_color", "layer_icon_png", "render_kml", "render_kmz"]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
-ICON_HREF = "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
+ICON_PX = 32  # icon images carried inside a KMZ, one per layer
+
+
+def icon_path(layer_id: str) -> str:
+    """Where a layer's icon lies inside a KMZ (KMZ convention: a ``files/`` folder)."""
+    return f"files/{layer_id}.png"
 ET.register_namespace("", KML_NS)
 
 
@@ -45,14 +52,19 @@ def kml_color(hex_rgb: str, alpha: str = "ff") -> str:
     return f"{alpha}{h[4:6]}{h[2:4]}{h[0:2]}".lower()
 
 
-def render_kml(bundle: ExportBundle) -> bytes:
-    """The whole selection as one KML 2.2 document (UTF-8)."""
+def render_kml(bundle: ExportBundle, *, icons: bool = False) -> bytes:
+    """The whole selection as one KML 2.2 document (UTF-8).
+
+    A plain KML names no icon file, so the viewer draws its own default icon in the layer colour and
+    nothing is fetched from the network. With ``icons`` (for a KMZ) each style points at the layer's
+    icon image packed beside the document.
+    """
     root = ET.Element(f"{{{KML_NS}}}kml")
     doc = _el(root, "Document")
     _el(doc, "name", f"{bundle.place} 安全风险点")
     _el(doc, "description", _document_text(bundle))
     for lid in bundle.sites:  # KML 2.2 schema order: styles before ExtendedData before features
-        _style(doc, get_kind(lid))
+        _style(doc, get_kind(lid), icons)
     _extended(
         doc,
         {
@@ -81,13 +93,15 @@ def _extended(parent, items: dict[str, tuple[str, str]]) -> None:
         _el(data, "value", value)
 
 
-def _style(doc, kind: LayerKind) -> None:
+def _style(doc, kind: LayerKind, icons: bool) -> None:
     style = _el(doc, "Style", id=f"style-{kind.id}")
     icon_style = _el(style, "IconStyle")
-    _el(icon_style, "color", kml_color(kind.color))
-    _el(icon_style, "scale", "1.1")
-    icon = _el(icon_style, "Icon")
-    _el(icon, "href", ICON_HREF)
+    if icons:  # the image already has the layer colour
+        _el(icon_style, "scale", "1.0")
+        _el(_el(icon_style, "Icon"), "href", icon_path(kind.id))
+    else:
+        _el(icon_style, "color", kml_color(kind.color))
+        _el(icon_style, "scale", "1.1")
     label = _el(style, "LabelStyle")
     _el(label, "scale", "0.8")
 
@@ -119,3 +133,24 @@ def _placemark(folder, kind: LayerKind, row: dict, x: float, y: float, types: di
     if not (np.isnan(x) or np.isnan(y)):
         point = _el(pm, "Point")
         _el(point, "coordinates", f"{x:.7f},{y:.7f}")
+
+
+def render_kmz(bundle: ExportBundle) -> bytes:
+    """A KMZ: ``doc.kml`` plus one icon image per layer, so the symbols show offline too."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("doc.kml", render_kml(bundle, icons=True))  # first entry: what viewers open
+        for lid in bundle.sites:
+            zf.writestr(icon_path(lid), layer_icon_png(get_kind(lid)))
+    return buf.getvalue()
+
+
+def layer_icon_png(kind: LayerKind) -> bytes:
+    """A round marker in the layer colour with a white rim, as PNG."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (ICON_PX, ICON_PX), (0, 0, 0, 0))
+    ImageDraw.Draw(img).ellipse((3, 3, ICON_PX - 4, ICON_PX - 4), fill=kind.color, outline="white", width=3)
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()

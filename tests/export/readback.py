@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import gpxpy
@@ -85,6 +86,15 @@ def read_kml(data: bytes) -> tuple[Sites, ET.Element]:
             x, y = (float(v) for v in coords.split(",")[:2]) if coords else (None, None)
             out.setdefault(LABEL_TO_ID[ext["layer"]], []).append((ext["id"], pm.findtext(f"{KML}name"), x, y))
     return out, root
+
+
+def read_kmz(data: bytes) -> tuple[Sites, ET.Element, zipfile.ZipFile]:
+    """A KMZ with zipfile and the KML reader: the first entry is the document."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    first = zf.namelist()[0]
+    assert first.endswith(".kml"), first
+    sites, root = read_kml(zf.read(first))
+    return sites, root, zf
 
 
 def read_gpx(data: bytes) -> tuple[Sites, gpxpy.gpx.GPX]:

@@ -83,7 +83,7 @@ def test_all_townships_one_zip_each_with_summary(capsys, export_ws_root, export_
     for path in out_dir.iterdir():
         town = path.stem
         zf = zipfile.ZipFile(path)
-        assert len(zf.namelist()) == len(FORMATS)  # seven formats + 说明.txt
+        assert len(zf.namelist()) == len(FORMATS)  # every other format + 说明.txt
         got = rb.read_csv(zf.read(f"{town}/{town}.csv"))
         for lid in ("shelter", "ferry"):
             frame = export_ws.layers[lid]

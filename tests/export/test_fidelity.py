@@ -26,6 +26,7 @@ READERS = {
     "xlsx": lambda d: rb.read_xlsx(d)[0],
     "geojson": lambda d: rb.read_geojson(d)[0],
     "kml": lambda d: rb.read_kml(d)[0],
+    "kmz": lambda d: rb.read_kmz(d)[0],
     "gpx": lambda d: rb.read_gpx(d)[0],
 }
 

@@ -122,6 +122,18 @@ def test_kml_22_folders_styles_and_escaped_names(case):
     assert meta["selection"] == sel.describe() and meta["exported_at"].startswith("2026-05-01 09:30:00")
 
 
+def test_kml_fetches_nothing_and_kmz_carries_its_icons(case):
+    ws, sel, bundle = case
+    kml = render_export(bundle, "kml")
+    assert b"http://" not in kml.replace(rb.KML.strip("{}").encode(), b"") and b"https://" not in kml
+    sites, root, zf = rb.read_kmz(render_export(bundle, "kmz"))
+    assert_same_sites(sites, expected_sites(ws, sel))
+    hrefs = {h.text for h in root.iter(f"{rb.KML}href")}
+    assert hrefs == {f"files/{lid}.png" for lid in sel.layer_ids()}
+    for href in hrefs:
+        assert zf.read(href).startswith(b"\x89PNG")  # each referenced icon is inside the KMZ
+
+
 def test_gpx_waypoints_with_extensions_and_metadata(case):
     ws, sel, bundle = case
     sites, gpx = rb.read_gpx(render_export(bundle, "gpx"))
