@@ -100,6 +100,14 @@ class LayerKind:
         raise UnknownKindError(f"图层 {self.id} 没有字段 “{name}”；可选字段：{valid}")
 
     @property
+    def table_fields(self) -> tuple[Field, ...]:
+        """Fields in reading order for a table: who and where, the key risk fields, the rest, then upkeep."""
+        first = ("id", "name", "township", "village", *self.key_fields)
+        tail = ("address", "contact_name", "contact_phone", "updated", "source", "note")
+        middle = tuple(f.name for f in self.all_fields if f.name not in first and f.name not in tail)
+        return tuple(self.field(n) for n in (*first, *middle, *tail))
+
+    @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.all_fields)
 

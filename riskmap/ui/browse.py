@@ -26,7 +26,7 @@ HAZARD_RING_LAYERS = ("geohazard", "gas_risk", "flood_spot")
 def site_table(frame, layer_id: str) -> pd.DataFrame:
     """The table under the map: every field under its Chinese header, plus lon/lat."""
     kind = get_kind(layer_id)
-    data = {f.header: [display_value(v) for v in frame[f.name]] for f in kind.all_fields if f.name in frame}
+    data = {f.header: [display_value(v) for v in frame[f.name]] for f in kind.table_fields if f.name in frame}
     data["经度"] = frame.geometry.x.round(6).to_numpy()
     data["纬度"] = frame.geometry.y.round(6).to_numpy()
     return pd.DataFrame(data)

@@ -49,6 +49,13 @@ def test_fields_are_well_formed(kind):
     assert len(headers) == len(set(headers)), sorted(h for h in headers if headers.count(h) > 1)
 
 
+@pytest.mark.parametrize("kind", LAYER_KINDS, ids=lambda k: k.id)
+def test_table_fields_are_every_field_once_key_fields_first(kind):
+    names = [f.name for f in kind.table_fields]
+    assert sorted(names) == sorted(kind.field_names)
+    assert names[:4 + len(kind.key_fields)] == ["id", "name", "township", "village", *kind.key_fields]
+
+
 def test_unknown_kind_lists_the_valid_ids():
     with pytest.raises(UnknownKindError) as err:
         get_kind("bridges")
