@@ -31,7 +31,7 @@ def site_fields(row: pd.Series, layer_id: str) -> list[tuple[str, str]]:
     [('编号', 'BN1'), ('名称', '<b>')]
     """
     kind = get_kind(layer_id)
-    out = [(f.header, display_value(row.get(f.name))) for f in kind.all_fields]
+    out = [(f.header, display_value(row.get(f.name))) for f in kind.table_fields]
     geom = row.get("geometry")
     if geom is not None and not geom.is_empty:
         out.append(("经纬度(WGS 84)", f"{geom.x:.6f}, {geom.y:.6f}"))
