@@ -36,6 +36,13 @@ _INDICATOR_ZH = {
     "capacity_deficit_people": "避难容量缺口",
     "violations": "安全距离违规数",
 }
+_INDICATOR_EN = {
+    "threatened_people": "people threatened by geohazards",
+    "exposed_people_danger": "people in danger rings (nine-small occupants + village population)",
+    "people_uncovered": "population outside every usable shelter's radius",
+    "capacity_deficit_people": "shelter capacity deficit",
+    "violations": "safety-distance violations",
+}
 _HAZARD_COLUMNS = [
     "layer",
     "id",
@@ -63,11 +70,13 @@ class Analysis:
     rules: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def risk_index_formula(rules: Rules) -> str:
-    """The risk-index formula in Chinese, with the weights in force (shown in the app and summary.json)."""
-    terms = "、".join(
-        f"{_INDICATOR_ZH[k]} {float(rules.get(f'risk_index.weight.{k}')):g}" for k in INDEX_INDICATORS
-    )
+def risk_index_formula(rules: Rules, lang: str = "zh") -> str:
+    """The risk-index formula with the weights in force (shown in the app and summary.json); zh or en."""
+    names, sep = (_INDICATOR_EN, "; ") if lang == "en" else (_INDICATOR_ZH, "、")
+    terms = sep.join(f"{names[k]} {float(rules.get(f'risk_index.weight.{k}')):g}" for k in INDEX_INDICATORS)
+    if lang == "en":
+        return ("risk index = 100 × Σ w_k·(x_k ÷ max over townships of x_k) ÷ Σ w_k (0–100, relative within "
+                f"the county); x_k and weight w_k: {terms}")
     return f"风险指数 = 100 × Σ w_k·(x_k ÷ 各乡镇 x_k 的最大值) ÷ Σ w_k（0–100，县内相对值）；x_k 与权重 w_k：{terms}"
 
 
@@ -232,6 +241,7 @@ def _summary(ws, rules: Rules, results: dict, towns: pd.DataFrame) -> dict:
         "unassigned_sites": int((~sites["township"].isin(names)).sum()),
         "totals": county_totals(towns),
         "risk_index_formula": risk_index_formula(rules),
+        "risk_index_formula_en": risk_index_formula(rules, "en"),
         "top_risk_townships": towns.nlargest(5, "risk_index")[["name", "risk_index"]].to_dict("records"),
         "rules_overridden": [e.key for e in rules.entries if e.basis == "workspace"],
         "workspace_problems": {"errors": len(ws.errors), "warnings": len(ws.problems) - len(ws.errors)},

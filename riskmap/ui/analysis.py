@@ -6,7 +6,7 @@ import streamlit as st
 
 from layers.kinds import get_kind
 from riskmap.ui.labels import township_table_zh
-from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t
+from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
 __all__ = ["render"]
 
@@ -18,7 +18,7 @@ def _layer_label(lid: str) -> str:
 def _townships(a) -> None:
     towns = a.townships
     st.subheader(t("乡镇(街道)风险汇总", "Township summary"))
-    st.caption(a.summary.get("risk_index_formula", ""))
+    st.caption(a.summary.get(t("risk_index_formula", "risk_index_formula_en"), ""))
     chart = towns.set_index("name")[["risk_index"]].sort_values("risk_index", ascending=False)
     st.bar_chart(chart.rename(columns={"risk_index": t("风险指数", "Risk index")}), height=280, sort=False)
     exposed = towns.set_index("name")[["exposed_people_danger", "exposed_people_watch"]].loc[chart.index]
@@ -32,7 +32,7 @@ def _townships(a) -> None:
         height=280,
         sort=False,
     )
-    st.dataframe(township_table_zh(towns), hide_index=True, use_container_width=True)
+    st.dataframe(township_table_zh(towns, view_state().lang), hide_index=True, use_container_width=True)
 
 
 def _hazards(a) -> None:

@@ -44,7 +44,9 @@ TOWNSHIP_COLUMNS: dict[str, str] = {
 }
 
 
-def _label(col: str) -> str:
+def _label(col: str, lang: str = "zh") -> str:
+    if lang == "en":
+        return _label_en(col)
     if col in TOWNSHIP_COLUMNS:
         return TOWNSHIP_COLUMNS[col]
     if col.startswith("n_"):
@@ -55,9 +57,19 @@ def _label(col: str) -> str:
     return col
 
 
-def township_table_zh(towns: pd.DataFrame) -> pd.DataFrame:
-    """The township table with Chinese headers, rounded for display (values themselves unrounded upstream)."""
+def _label_en(col: str) -> str:
+    if col.startswith("n_"):
+        try:
+            return get_kind(col[2:]).label_en
+        except UnknownKindError:
+            pass
+    return col.replace("_", " ")
+
+
+def township_table_zh(towns: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The township table with Chinese (or, for ``lang="en"``, English) headers, rounded for display
+    (the values themselves are unrounded upstream)."""
     out = towns.copy()
     num = out.select_dtypes("number").columns
     out[num] = out[num].round(1)
-    return out.rename(columns={c: _label(c) for c in out.columns})
+    return out.rename(columns={c: _label(c, lang) for c in out.columns})

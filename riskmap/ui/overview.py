@@ -46,7 +46,7 @@ def _kpis(ws, totals: dict) -> None:
 def _worst(towns) -> None:
     st.subheader(t("风险最高的乡镇(街道)", "Highest-risk townships"))
     worst = towns.nlargest(5, "risk_index")[[c for c in _WORST_COLUMNS if c in towns.columns]]
-    st.dataframe(township_table_zh(worst), hide_index=True, use_container_width=True)
+    st.dataframe(township_table_zh(worst, view_state().lang), hide_index=True, use_container_width=True)
 
 
 def render() -> None:
@@ -74,7 +74,7 @@ def render() -> None:
     with right:
         if res.analysis is not None:
             _worst(res.analysis.townships)
-            st.caption(res.analysis.summary.get("risk_index_formula", ""))
+            st.caption(res.analysis.summary.get(t("risk_index_formula", "risk_index_formula_en"), ""))
             st.caption(
                 t(
                     "详见「风险分析」页；点位明细见「图层浏览」。",

@@ -46,3 +46,6 @@ def test_english_switch(map_ws):
     at.radio(key="lang_choice").set_value("English").run()
     assert not at.exception
     assert "overview" in at.title[0].value.lower()
+    worst = at.dataframe[0].value
+    assert "risk index" in worst.columns and "风险指数" not in worst.columns
+    assert any(c.value.startswith("risk index = 100") for c in at.caption)
