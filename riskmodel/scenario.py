@@ -107,7 +107,7 @@ def run_scenario(
     sites = _sites_with_depths(ws, depth)
     if "shelter" in sites:
         unsafe = unsafe_shelters(ws)
-        sites["shelter"]["unsafe_reason"] = sites["shelter"]["id"].astype(str).map(unsafe).fillna("")
+        sites["shelter"]["unsafe_reason"] = [unsafe.get(str(i), "") for i in sites["shelter"]["id"]]
     site_depths = _site_depth_table(sites, breaks)
     areas = _flooded_areas(ws, depth)
     actions = warning_actions(

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from layers.errors import LayerError
 from layers.selection import Selection
 from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
+from riskmodel.analysis import analyze_workspace
+from riskmodel.errors import RiskModelError
+from riskmodel.rules import load_rules
 
 __all__ = [
     "VIEW_KEY",
@@ -88,20 +92,22 @@ def _load(root: str, stamp: tuple) -> Workspace:
 
 
 def current_workspace() -> Workspace:
-    """The workspace, cached until one of its files changes. Treat it as read-only."""
+    """The workspace, cached until one of its files changes. Treat it as read-only.
+
+    A workspace that cannot be loaded at all (no folder, no workspace.toml, a broken base layer)
+    stops the page with its message instead of a traceback.
+    """
     root = workspace_root()
-    return _load(str(root), _files_stamp(root))
+    try:
+        return _load(str(root), _files_stamp(root) if root.is_dir() else ())
+    except LayerError as exc:
+        st.error(t(f"无法加载工作区：{exc}", f"Cannot load the workspace: {exc}"))
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers the function never returns here
 
 
 @st.cache_resource(show_spinner="正在计算风险分析…", max_entries=2)
 def _analyse(stamp: tuple) -> AnalysisResult:
-    try:
-        from riskmodel.analysis import analyze_workspace
-        from riskmodel.rules import load_rules
-    except ImportError as exc:  # the risk model is optional for the map
-        return AnalysisResult(None, None, f"风险模型不可用（{exc}）")
-    from riskmodel.errors import RiskModelError
-
     ws = current_workspace()
     try:
         rules = load_rules(ws.config)
@@ -116,6 +122,8 @@ def current_analysis() -> AnalysisResult:
 
 
 def sample_banner(ws: Workspace) -> None:
+    """The page header every page shows: the sample-data banner, and any layer that failed validation."""
+    _problem_banner(ws)
     if ws.is_sample:
         st.warning(
             t(
@@ -124,3 +132,16 @@ def sample_banner(ws: Workspace) -> None:
             ),
             icon=None,
         )
+
+
+def _problem_banner(ws: Workspace) -> None:
+    errors = ws.errors
+    if not errors:
+        return
+    layers = "、".join(dict.fromkeys(p.layer for p in errors))
+    st.error(t(f"工作区有 {len(errors)} 处错误（图层：{layers}）；出错的记录或文件可能未显示。请运行 `riskmap validate` "
+               "或在“数据管理”页修正。",
+               f"The workspace has {len(errors)} errors (layers: {layers}); affected records or files may be "
+               "missing. Run `riskmap validate` or fix them on the Data page."))
+    with st.expander(t("查看错误明细", "Show the errors")):
+        st.code("\n".join(p.line() for p in errors[:500]), language=None)

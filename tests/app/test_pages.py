@@ -49,3 +49,19 @@ def test_english_switch(map_ws):
     worst = at.dataframe[0].value
     assert "risk index" in worst.columns and "风险指数" not in worst.columns
     assert any(c.value.startswith("risk index = 100") for c in at.caption)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_broken_layer_file_is_shown_not_hidden(map_ws, name):
+    (map_ws / "ferry.geojson").write_bytes(b'{"type": "FeatureCollection", "features": [')
+    at = _page(name).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("工作区有 1 处错误（图层：ferry）" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_missing_workspace_is_one_message_not_a_traceback(tmp_path, monkeypatch, name):
+    monkeypatch.setenv("RISKMAP_WORKSPACE", str(tmp_path / "nowhere"))
+    at = _page(name).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [f"无法加载工作区：{tmp_path / 'nowhere'}: 工作区文件夹不存在；用 --workspace 指定包含 workspace.toml 的文件夹"]
