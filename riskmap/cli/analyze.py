@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from layers.workspace import load_workspace
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmodel.analysis import analyze_workspace, write_outputs
 
 
@@ -34,7 +33,7 @@ def _print_text(paths: dict, summary: dict) -> None:
 
 
 def run(args) -> int:
-    ws = load_workspace(workspace_path(args))
+    ws = load_for_command(args)
     analysis = analyze_workspace(ws)
     paths = write_outputs(analysis, args.out)
     if args.json:

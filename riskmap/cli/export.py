@@ -22,8 +22,7 @@ from layers.errors import SelectionError
 from layers.export import FORMATS, ExportResult, export_per_township, export_stem, write_export
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.selection import Selection, parse_where, resolve_townships
-from layers.workspace import load_workspace
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run"]
 
@@ -87,7 +86,7 @@ def _selection(args, ws) -> tuple[Selection, bool]:
 
 
 def run(args) -> int:
-    ws = load_workspace(workspace_path(args))
+    ws = load_for_command(args)
     selection, per_township = _selection(args, ws)
     out = Path(args.out)
     if per_township:

@@ -9,8 +9,7 @@ from layers.errors import SelectionError
 from layers.io import atomic_write_bytes
 from layers.kinds import kind_ids
 from layers.selection import Selection, parse_where, resolve_townships, select_sites
-from layers.workspace import load_workspace
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmap.mapview import MapView, build_map, render_html
 
 
@@ -46,7 +45,7 @@ def _risk_values(ws) -> dict | None:
 
 
 def run(args) -> int:
-    ws = load_workspace(workspace_path(args))
+    ws = load_for_command(args)
     layers = _layers(args.layers)
     sel = Selection(townships=resolve_townships(args.township, ws.townships) if args.township else (),
                     layers=layers, filters=parse_where(args.where, layers or kind_ids()), text=args.search)

@@ -10,8 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from layers.workspace import load_workspace
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run"]
 
@@ -40,7 +39,7 @@ def run(args) -> int:
     from riskmodel.scenario import run_scenario  # heavy imports only for this command
     from riskmodel.warning import parse_warnings
 
-    ws = load_workspace(workspace_path(args))
+    ws = load_for_command(args)
     warnings = parse_warnings(args.warning, ws.townships)
     depth_tiff, label = _depth_source(ws, args)
     staging = Path(tempfile.mkdtemp(prefix=".scenario-", dir=_parent(args.out)))
