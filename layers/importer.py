@@ -201,7 +201,7 @@ class ImportDiff:
     added: list[str] = field(default_factory=list)
     changed: dict[str, list[FieldChange]] = field(default_factory=dict)
     unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
+    removed: list[str | None] = field(default_factory=list)  # None: a stored feature that had no id
 
 
 @dataclass
@@ -272,12 +272,19 @@ class _Current:
     sha: str | None
     head: dict
     features: list[dict]
-    index: dict[str, int]
+    index: dict[str | None, int]  # id -> position; a stored feature without an id sits under None
 
 
 def _id_of(feature: dict) -> str | None:
     v = (feature.get("properties") or {}).get("id")
     return None if v is None else str(v)
+
+
+def _accepted_id(feature: dict) -> str:
+    """The id of an accepted (validated) feature: ``id`` is required, so it is never None."""
+    fid = _id_of(feature)
+    assert fid is not None, "accepted features always have an id"
+    return fid
 
 
 def _read_current(root: Path, layer_id: str, known: _Current | None = None) -> _Current:
@@ -326,6 +333,7 @@ def _source_xy(
     """Coordinates in the file's CRS, from the geometry or the 经度/纬度 columns, plus parse problems."""
     n = len(table.rows)
     if table.x is not None and (headers.lon is None or np.isfinite(table.x).all()):
+        assert table.y is not None  # a SourceTable sets x and y together
         return table.x, table.y, []
     if headers.lon is None or headers.lat is None:
         missing = "经度" if headers.lon is None else "纬度"
@@ -336,13 +344,14 @@ def _source_xy(
     x, bad_x = parse_coordinates(table.values[headers.lon].reset_index(drop=True))
     y, bad_y = parse_coordinates(table.values[headers.lat].reset_index(drop=True))
     if table.x is not None:  # geometry first, columns where the geometry is missing
+        assert table.y is not None  # a SourceTable sets x and y together
         x, y = np.where(np.isfinite(table.x), table.x, x), np.where(np.isfinite(table.y), table.y, y)
     issues = [
-        (i, headers.lon, f"经度“{table.values[headers.lon].iat[i]}”无法识别为数字或度分秒")
+        (int(i), headers.lon, f"经度“{table.values[headers.lon].iat[i]}”无法识别为数字或度分秒")
         for i in np.flatnonzero(bad_x)
     ]
     issues += [
-        (i, headers.lat, f"纬度“{table.values[headers.lat].iat[i]}”无法识别为数字或度分秒")
+        (int(i), headers.lat, f"纬度“{table.values[headers.lat].iat[i]}”无法识别为数字或度分秒")
         for i in np.flatnonzero(bad_y)
     ]
     return x[:n], y[:n], issues
@@ -469,7 +478,8 @@ def _diff_and_merge(
     diff, replace = ImportDiff(), mode == ImportMode.REPLACE
     merged = [] if replace else list(current.features)
     for f in features:
-        fid, pos = _id_of(f), current.index.get(_id_of(f))
+        fid = _accepted_id(f)
+        pos = current.index.get(fid)
         if pos is None:
             diff.added.append(fid)
             merged.append(f)
@@ -486,7 +496,7 @@ def _diff_and_merge(
         else:
             merged[pos] = new
     if replace:
-        kept = {_id_of(f) for f in features}
+        kept = {_accepted_id(f) for f in features}
         diff.removed = [i for i in current.index if i not in kept]
     return diff, merged
 
@@ -552,8 +562,8 @@ def _hint_offset_townships(lon, lat, named: pd.Series, area: Area) -> list[str]:
 
 def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current) -> list[str]:
     pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids) if v in current.index]
-    old = [(i, (f.get("geometry") or {}).get("coordinates")) for i, f in pairs]
-    old = [(i, c) for i, c in old if isinstance(c, list) and len(c) >= 2 and np.isfinite(lon[i])]
+    found = [(i, (f.get("geometry") or {}).get("coordinates")) for i, f in pairs]
+    old = [(i, c) for i, c in found if isinstance(c, list) and len(c) >= 2 and np.isfinite(lon[i])]
     if len(old) < 3:
         return []
     idx = np.array([i for i, _ in old])
@@ -766,7 +776,7 @@ def _rebase(plan: ImportPlan, current: _Current) -> ImportDiff:
             f"图层 {plan.layer_id} 在预览之后已被修改（可能有另一个导入同时进行）；"
             f"整体替换已取消，图层未修改；请重新预览后再导入 {plan.name}"
         )
-    taken = [_id_of(f) for f in plan.features if _id_of(f) in current.index]
+    taken = [_accepted_id(f) for f in plan.features if _accepted_id(f) in current.index]
     if plan.mode == ImportMode.APPEND and taken:
         raise ImportConflictError(
             f"图层 {plan.layer_id} 在预览之后已被修改：编号 {'、'.join(taken[:5])} 已由另一次导入"
@@ -815,6 +825,7 @@ def _rejects_frame(plan: ImportPlan) -> pd.DataFrame:
     idx = [pos[r.row] for r in plan.rejected]
     frame = plan.table.values.iloc[idx].reset_index(drop=True).astype(object)
     if plan.table.x is not None:
+        assert plan.table.y is not None  # a SourceTable sets x and y together
         frame["X(原坐标)"] = plan.table.x[idx]
         frame["Y(原坐标)"] = plan.table.y[idx]
     frame.insert(0, ROW_COLUMN, [r.row for r in plan.rejected])

@@ -17,6 +17,7 @@ import io
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -678,7 +679,7 @@ def _zip_kind(path: Path, name: str, max_bytes: int) -> str:
     )
 
 
-_READERS = {
+_READERS: dict[str, Callable[..., SourceTable]] = {
     "csv": _read_csv,
     "txt": _read_csv,
     "xlsx": _read_xlsx,
@@ -716,6 +717,7 @@ def read_source(
     if suffix not in {*_READERS, "zip"}:
         raise LayerFileError(f"{name}: 不支持的文件类型“.{suffix}”；支持：{'、'.join(SUPPORTED_SUFFIXES)}")
     _check_size(path, max_bytes, name)
+    reader: Callable[..., SourceTable]
     if suffix == "zip":
         suffix = _zip_kind(path, name, max_bytes)
         reader = _read_shapefile_zip if suffix == "shp" else _read_kmz

@@ -76,7 +76,8 @@ class _Collector:
     """Collects problems, capping each (field, message-kind) so a 1M-row mistake stays readable."""
 
     def __init__(self, layer: str, ids: np.ndarray, max_per_rule: int | None):
-        self.layer, self.ids, self.problems = layer, ids, []
+        self.layer, self.ids = layer, ids
+        self.problems: list[Problem] = []
         self.cap = max_per_rule if max_per_rule is not None else len(ids) + 1
 
     def add(self, severity: str, rows: np.ndarray, field: str | None, messages) -> None:
@@ -185,9 +186,9 @@ def _check_ids(ids: pd.Series, c: _Collector) -> None:
     present = _present(ids)
     dup = ids.duplicated(keep=False).to_numpy() & present
     rows = np.flatnonzero(dup)
-    first_row = {}
+    first_row: dict[object, int] = {}
     for r in rows:
-        first_row.setdefault(ids.iat[r], r)
+        first_row.setdefault(ids.iat[r], int(r))
     c.add("error", rows, "id", [f"编号“{ids.iat[r]}”重复（第 {first_row[ids.iat[r]] + 1} 行起共 "
                                 f"{int((ids == ids.iat[r]).sum())} 处）；同一图层内编号必须唯一" for r in rows])
 
@@ -239,7 +240,7 @@ def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, a
     mismatch = np.flatnonzero(present & known & inside & (located != named.to_numpy()) & (located != ""))
     c.add("warning", mismatch, "township",
           [f"位置落在{located[r]}，与填写的“{named.iat[r]}”不符；请核对坐标或乡镇" for r in mismatch])
-    derived = pd.Series(np.where(located == "", None, located), dtype=object)
+    derived = pd.Series(np.where(located == "", np.array(None, dtype=object), located), dtype=object)
     return named.where(present, derived).astype(object)
 
 

@@ -13,7 +13,6 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
@@ -159,8 +158,8 @@ def _legend(ax, result) -> None:
 
     labels = [DepthClass.WATCH, DepthClass.LOW, DepthClass.MEDIUM, DepthClass.HIGH]
     depth = [
-        Patch(color=np.array(c[:3]) / 255, label=f"水深 {lab}")
-        for lab, (_, c) in zip(labels, DEPTH_COLORS, strict=True)
+        Patch(color=(r / 255, g / 255, b / 255), label=f"水深 {lab}")
+        for lab, (_, (r, g, b, _a)) in zip(labels, DEPTH_COLORS, strict=True)
     ]
     warn = [Patch(color=c.hex, alpha=0.5, label=f"{c.value}色预警（{c.roman}级）") for c in WarningColor]
     ax.legend(

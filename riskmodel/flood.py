@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import rasterio
 import shapely
+from affine import Affine
 from pyproj import Transformer
 from rasterio.errors import RasterioIOError
 from rasterio.io import DatasetReader, MemoryFile
@@ -140,7 +141,7 @@ def sample_depths(ds: DatasetReader, lon, lat, *, band: int = 1) -> np.ndarray:
     return out
 
 
-def _metric_grid(ds: DatasetReader, metric_crs: str) -> tuple[np.ndarray, object]:
+def _metric_grid(ds: DatasetReader, metric_crs: str) -> tuple[np.ndarray, Affine]:
     """Depth array in the metric CRS (warped with nearest neighbour when the raster is in another CRS)."""
     data = ds.read(1, masked=True).astype("float64").filled(np.nan)
     if ds.crs is not None and ds.crs.to_string() == rasterio.crs.CRS.from_user_input(metric_crs).to_string():
@@ -275,7 +276,7 @@ def depth_overlay(ds: DatasetReader, *, max_px: int = 1024, breaks=None) -> Over
     )
 
 
-def _warp_3857(ds: DatasetReader, max_px: int) -> tuple[np.ndarray, object]:
+def _warp_3857(ds: DatasetReader, max_px: int) -> tuple[np.ndarray, Affine]:
     transform, width, height = calculate_default_transform(
         ds.crs, "EPSG:3857", ds.width, ds.height, *ds.bounds
     )

@@ -204,7 +204,9 @@ def warning_actions(
 
 
 def _warned(warnings: dict[str, WarningColor], rule: ActionRule, townships: pd.Series) -> np.ndarray:
-    return townships.map(lambda t: t in warnings and warnings[t].rank >= rule.min_color.rank).to_numpy(bool)
+    min_color = rule.min_color
+    assert min_color is not None, "rules switched off (min_color None) are skipped by the caller"
+    return townships.map(lambda t: t in warnings and warnings[t].rank >= min_color.rank).to_numpy(bool)
 
 
 def _simple_rows(rule: ActionRule, frame: pd.DataFrame, warnings) -> list[dict]:
