@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("analyze", "analyze"),
     ("export", "export"),
     ("import", "importer"),
+    ("template", "template"),
     ("history", "history"),
     ("rollback", "history"),
     ("scenario", "scenario"),

@@ -18,6 +18,7 @@ from layers.errors import LayerError
 from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, rejects_bytes
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
+from layers.template import import_template_xlsx
 from layers.workspace import Workspace, layer_history, rollback_layer
 from riskmap.ui.state import current_workspace, sample_banner, t
 
@@ -165,9 +166,21 @@ def _show_plan(plan: ImportPlan) -> None:
             st.text("\n".join(plan.warnings))
 
 
+def _template_button(ws: Workspace, layer_id: str) -> None:
+    kind = get_kind(layer_id)
+    st.download_button(
+        t(f"下载“{kind.label}”导入模板（Excel，含下拉选项与填写说明）", f"Download the {kind.label_en} template"),
+        import_template_xlsx(kind, tuple(str(n) for n in ws.townships["name"])),
+        file_name=f"{kind.label}_导入模板.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="dm_template",
+    )
+
+
 def _import_tab(ws: Workspace) -> None:
     state = _state()
     options = _options()
+    _template_button(ws, options["layer_id"])
     upload = st.file_uploader(
         t(f"上传文件（≤ {MAX_UPLOAD_MB} MB）", "Upload"),
         key="dm_upload",

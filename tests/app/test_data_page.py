@@ -43,6 +43,7 @@ def test_page_renders_without_upload(page):
     at, _ = page
     assert at.title[0].value == "数据管理"
     assert at.selectbox(key="dm_layer").value == "geohazard"
+    assert len(at.get("download_button")) == 1  # the import template of the chosen layer
 
 
 def test_preview_shows_rejects_and_writes_nothing(page, tmp_path):
@@ -54,7 +55,7 @@ def test_preview_shows_rejects_and_writes_nothing(page, tmp_path):
     assert metrics["接受"] == "3" and metrics["拒绝"] == "1"
     shown = at.dataframe[-1].value
     assert list(shown["行号"]) == [3] and "名称" in shown["原因"].iat[0]
-    assert at.get("download_button")  # the rejects can be downloaded
+    assert len(at.get("download_button")) == 2  # the import template, and the rejects
     assert not layer_path(root, "shelter").exists()
 
 
