@@ -59,7 +59,8 @@ def _print_plan(plan: ImportPlan, out) -> None:
         text = "；".join(f"{c.field}: {c.old!s} → {c.new!s}" for c in changes)
         print(f"  更新 {fid}: {text}", file=out)
     if d.removed:
-        print(f"  删除：{'、'.join(d.removed[:20])}{' …' if len(d.removed) > 20 else ''}", file=out)
+        shown = ['（无编号）' if r is None else r for r in d.removed[:20]]
+        print(f"  删除：{'、'.join(shown)}{' …' if len(d.removed) > 20 else ''}", file=out)
     for line in plan.notes + [f"提示：{h}" for h in plan.hints] + [f"警告：{w}" for w in plan.warnings[:20]]:
         print(f"  {line}", file=out)
 

@@ -115,7 +115,7 @@ def _changes_frame(plan: ImportPlan) -> pd.DataFrame:
         for c in changes
     ]
     rows += [{"编号": fid, "字段": "（新增）", "原值": "", "新值": ""} for fid in plan.diff.added]
-    rows += [{"编号": fid, "字段": "（删除）", "原值": "", "新值": ""} for fid in plan.diff.removed]
+    rows += [{"编号": fid or "（无编号）", "字段": "（删除）", "原值": "", "新值": ""} for fid in plan.diff.removed]
     return pd.DataFrame(rows, columns=["编号", "字段", "原值", "新值"])
 
 

@@ -155,3 +155,15 @@ def test_two_appends_of_the_same_ids_one_refused(root, tmp_path):
     doc = orjson.loads(layer_path(root, "shelter").read_bytes())
     ids = [f["properties"]["id"] for f in doc["features"]]
     assert len(ids) == len(set(ids)) == 7
+
+
+def test_replace_dry_run_lists_a_stored_site_without_id(root, tmp_path, capsys):
+    path = layer_path(root, "shelter")
+    doc = orjson.loads(path.read_bytes())
+    del doc["features"][0]["properties"]["id"]  # a hand-edited layer: one site lost its id
+    path.write_bytes(orjson.dumps(doc))
+    before = path.read_bytes()
+    new = write_csv(tmp_path / "r.csv", shelter_rows(1, start=50))
+    code, out, _ = _run(capsys, "import", "shelter", str(new), "--mode", "replace", "--dry-run", "-w", str(root))
+    assert code == 0 and "删除：（无编号）" in out
+    assert path.read_bytes() == before
