@@ -201,6 +201,16 @@ def _add_townships(m, ws, view: MapView, values, colors: dict[str, str]) -> None
         ).add_to(m)
 
 
+
+def _named_lines_or_areas(m, frame, view, label: str, *, tolerance: float, show: bool, style: dict) -> None:
+    """A base layer of named lines or polygons (river, forest) with its name as tooltip; none if empty."""
+    if frame is None or not len(frame):
+        return
+    geoms = _display_geoms(frame.geometry.values, view, tolerance=tolerance)
+    props = [{"n": str(n)} for n in frame.get("name", [""] * len(frame))]
+    _JsLayer("areas", {"geojson": _feature_collection(geoms, props), **style, "tooltip": True}, label,
+             show=show).add_to(m)
+
 def _add_base(m, ws, view: MapView) -> None:
     lab = view.labels
     if view.show_hillshade and ws.dem_path is not None and view.basemap == "workspace":
@@ -212,35 +222,10 @@ def _add_base(m, ws, view: MapView) -> None:
             name=lab["hillshade"],
             interactive=False,
         ).add_to(m)
-    if ws.forest is not None and len(ws.forest):
-        geoms = _display_geoms(ws.forest.geometry.values, view, tolerance=0.0005)
-        props = [{"n": str(n)} for n in ws.forest.get("name", [""] * len(ws.forest))]
-        _JsLayer(
-            "areas",
-            {
-                "geojson": _feature_collection(geoms, props),
-                "stroke": "#1b7837",
-                "weight": 0.8,
-                "baseFillOpacity": 0.12,
-                "tooltip": True,
-            },
-            lab["forest"],
-            show=False,
-        ).add_to(m)
-    if ws.river is not None and len(ws.river):
-        geoms = _display_geoms(ws.river.geometry.values, view, tolerance=0.0002)
-        props = [{"n": str(n)} for n in ws.river.get("name", [""] * len(ws.river))]
-        _JsLayer(
-            "areas",
-            {
-                "geojson": _feature_collection(geoms, props),
-                "stroke": "#3a86c8",
-                "weight": 2.5,
-                "fill": False,
-                "tooltip": True,
-            },
-            lab["river"],
-        ).add_to(m)
+    _named_lines_or_areas(m, ws.forest, view, lab["forest"], tolerance=0.0005, show=False,
+                          style={"stroke": "#1b7837", "weight": 0.8, "baseFillOpacity": 0.12})
+    _named_lines_or_areas(m, ws.river, view, lab["river"], tolerance=0.0002, show=True,
+                          style={"stroke": "#3a86c8", "weight": 2.5, "fill": False})
     county = _display_geoms(ws.county.geometry.values, view, tolerance=0.0003)
     _JsLayer(
         "areas",
