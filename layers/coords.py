@@ -67,7 +67,7 @@ def _arrays(lon, lat):
 def wgs84_to_gcj02(lon, lat):
     """WGS 84 → GCJ-02 (the public forward formula). Points outside China are unchanged.
 
-    >>> [round(v, 6) for v in wgs84_to_gcj02(107.3441, 30.3325)]
+    >>> [round(float(v), 6) for v in wgs84_to_gcj02(107.3441, 30.3325)]
     [107.348688, 30.329995]
     """
     lon, lat = _arrays(lon, lat)

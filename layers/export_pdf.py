@@ -20,7 +20,7 @@ from layers.export_font import packet_font
 from layers.export_map import NumberedSite, render_map_png
 from layers.kinds import LayerKind, get_kind
 
-__all__ = ["CHECK_HEADER", "FONT_FAMILY", "packet_columns", "render_pdf"]
+__all__ = ["CHECK_HEADER", "FONT_FAMILY", "legible_labels", "packet_columns", "render_pdf"]
 
 FONT_FAMILY = "NotoSansCJK"
 CHECK_HEADER = "巡查"
@@ -130,25 +130,64 @@ def _cover_page(pdf: _Packet, bundle: ExportBundle, numbered: list[NumberedSite]
     width_mm = min(190.0, space * 7.4 / 6.9)
     left, top, height_mm = pdf.l_margin + (190.0 - width_mm) / 2, pdf.get_y() + 1, width_mm * 6.9 / 7.4
     pdf.image(io.BytesIO(png), x=left, y=top, w=width_mm)
-    _map_numbers(pdf, numbered, [(left + fx * width_mm, top + fy * height_mm) for fx, fy in where])
+    hidden = _map_numbers(pdf, numbered, [(left + fx * width_mm, top + fy * height_mm) for fx, fy in where])
     pdf.set_y(top + height_mm + 1)
     pdf.set_font(FONT_FAMILY, size=7)
+    dense = f"点位密集处有 {hidden} 个序号未在图上标注（点仍画出），请按后附各表查找；" if hidden else ""
     pdf.multi_cell(
         0,
         3.5,
-        "图中数字为点位序号，与后附各表“序号”一致；坐标为 WGS 84 经纬度。",
+        f"图中数字为点位序号，与后附各表“序号”一致；{dense}坐标为 WGS 84 经纬度。",
         new_x="LMARGIN",
         new_y="NEXT",
     )
 
 
-def _map_numbers(pdf: _Packet, numbered: list[NumberedSite], xy_mm: list[tuple[float, float]]) -> None:
-    """Each site's number next to its dot, in the layer colour (vector text on the map image)."""
-    pdf.set_font(FONT_FAMILY, size=4.5 if len(numbered) > 150 else 6)
-    for (lid, _x, _y, n), (x, y) in zip(numbered, xy_mm, strict=True):
-        pdf.set_text_color(*_rgb(get_kind(lid).color))
-        pdf.text(x + 0.6, y - 0.6, str(n))
+def _map_numbers(pdf: _Packet, numbered: list[NumberedSite], xy_mm: list[tuple[float, float]]) -> int:
+    """Each site's number next to its dot, in the layer colour (vector text on the map image).
+
+    Where numbers would overlap, the later one (layer order: hazards first, 九小场所 last) is left
+    out so every printed number stays legible; returns how many were left out.
+    """
+    size_pt = 4.5 if len(numbered) > 150 else 6
+    pdf.set_font(FONT_FAMILY, size=size_pt)
+    boxes = [_label_box(x + 0.6, y - 0.6, len(str(n)), size_pt) for (*_, n), (x, y) in zip(numbered, xy_mm,
+                                                                                        strict=True)]
+    shown = legible_labels(boxes)
+    for (lid, _x, _y, n), (x, y), ok in zip(numbered, xy_mm, shown, strict=True):
+        if ok:
+            pdf.set_text_color(*_rgb(get_kind(lid).color))
+            pdf.text(x + 0.6, y - 0.6, str(n))
     pdf.set_text_color(0, 0, 0)
+    return shown.count(False)
+
+
+_PT_TO_MM = 25.4 / 72
+
+
+def _label_box(x_mm: float, baseline_mm: float, digits: int, size_pt: float) -> tuple[float, float, float, float]:
+    height = size_pt * _PT_TO_MM
+    return x_mm, baseline_mm - height * 0.8, x_mm + digits * height * 0.55, baseline_mm + height * 0.2
+
+
+def legible_labels(boxes: list[tuple[float, float, float, float]], cell_mm: float = 3.0) -> list[bool]:
+    """Greedily keep labels, in order, whose box overlaps no label kept before (grid-hashed).
+
+    >>> legible_labels([(0, 0, 2, 1), (1, 0.5, 3, 1.5), (5, 5, 6, 6)])
+    [True, False, True]
+    """
+    grid: dict[tuple[int, int], list[int]] = {}
+    keep = [False] * len(boxes)
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        cells = [(cx, cy) for cx in range(int(x0 // cell_mm), int(x1 // cell_mm) + 1)
+                 for cy in range(int(y0 // cell_mm), int(y1 // cell_mm) + 1)]
+        near = {j for c in cells for j in grid.get(c, ())}
+        if any(x0 < boxes[j][2] and boxes[j][0] < x1 and y0 < boxes[j][3] and boxes[j][1] < y1 for j in near):
+            continue
+        keep[i] = True
+        for c in cells:
+            grid.setdefault(c, []).append(i)
+    return keep
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
