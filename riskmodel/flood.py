@@ -149,19 +149,17 @@ def _metric_grid(ds: DatasetReader, metric_crs: str) -> tuple[np.ndarray, Affine
     dst_transform, width, height = calculate_default_transform(
         ds.crs, metric_crs, ds.width, ds.height, *ds.bounds
     )
-    dst = np.full((height, width), np.nan)
-    reproject(
-        data,
-        dst,
-        src_transform=ds.transform,
-        src_crs=ds.crs,
-        src_nodata=np.nan,
-        dst_transform=dst_transform,
-        dst_crs=metric_crs,
-        dst_nodata=np.nan,
-        resampling=Resampling.nearest,
-    )
+    dst = _warp(ds, data, (height, width), dst_transform, metric_crs, Resampling.nearest)
     return dst, dst_transform
+
+
+def _warp(ds: DatasetReader, data: np.ndarray, shape: tuple[int, int], transform: Affine, crs,
+          resampling: Resampling) -> np.ndarray:
+    """``data`` (band 1 of ``ds``, NaN for nodata) warped onto a grid; cells it doesn't reach are NaN."""
+    dst = np.full(shape, np.nan, dtype=data.dtype)
+    reproject(data, dst, src_transform=ds.transform, src_crs=ds.crs, src_nodata=np.nan,
+              dst_transform=transform, dst_crs=crs, dst_nodata=np.nan, resampling=resampling)
+    return dst
 
 
 def flooded_area_by_township(
@@ -283,20 +281,9 @@ def _warp_3857(ds: DatasetReader, max_px: int) -> tuple[np.ndarray, Affine]:
     scale = max(width / max_px, height / max_px, 1.0)
     width, height = max(1, int(width / scale)), max(1, int(height / scale))
     transform = transform @ transform.scale(scale, scale)
-    dst = np.full((height, width), np.nan, dtype="float32")
     src = ds.read(1, masked=True).astype("float32").filled(np.nan)
-    reproject(
-        src,
-        dst,
-        src_transform=ds.transform,
-        src_crs=ds.crs,
-        src_nodata=np.nan,
-        dst_transform=transform,
-        dst_crs="EPSG:3857",
-        dst_nodata=np.nan,
-        resampling=Resampling.max if scale > 1 else Resampling.nearest,
-    )
-    return dst, transform
+    resampling = Resampling.max if scale > 1 else Resampling.nearest  # keep thin flood strips visible
+    return _warp(ds, src, (height, width), transform, "EPSG:3857", resampling), transform
 
 
 def colorize_depth(depth: np.ndarray, breaks=None) -> np.ndarray:
