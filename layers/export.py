@@ -43,6 +43,7 @@ from layers.errors import SelectionError
 from layers.io import atomic_write_bytes, frame_to_geojson_bytes
 from layers.kinds import FieldType, LayerKind, get_kind
 from layers.selection import Selection, select_sites
+from layers.workspace import empty_layer
 
 __all__ = [
     "FORMATS",
@@ -154,7 +155,7 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> 
     _check_townships(selection, ws.townships)
     sites = select_sites(ws.layers, selection)
     for lid in selection.layer_ids():  # a layer missing from the workspace exports as empty
-        sites.setdefault(lid, _empty_layer(get_kind(lid)))
+        sites.setdefault(lid, empty_layer(get_kind(lid)))
     chosen = ws.townships
     if selection.townships:
         chosen = ws.townships[ws.townships["name"].isin(selection.townships)]
@@ -178,14 +179,6 @@ def _check_townships(selection: Selection, townships: pd.DataFrame) -> None:
         raise SelectionError(
             f"未知乡镇“{'、'.join(unknown)}”；可选：{'、'.join(townships['name'].astype(str))}"
         )
-
-
-def _empty_layer(kind: LayerKind) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {n: pd.Series([], dtype=object) for n in kind.field_names},
-        geometry=gpd.GeoSeries([], crs="EPSG:4326"),
-        crs="EPSG:4326",
-    )
 
 
 # ---------------------------------------------------------------- values and tables

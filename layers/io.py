@@ -36,7 +36,6 @@ from layers.kinds import FieldType, LayerKind
 __all__ = [
     "RawLayer",
     "atomic_write_bytes",
-    "encode_feature_collection",
     "frame_to_geojson_bytes",
     "layer_lock",
     "read_raw_layer",
@@ -265,11 +264,6 @@ def frame_to_geojson_bytes(frame: gpd.GeoDataFrame, kind: LayerKind | None = Non
         lines.append(line + (b"," if i < n - 1 else b""))
     lines.append(b"]}\n")
     return b"\n".join(lines)
-
-
-def encode_feature_collection(frame: gpd.GeoDataFrame, kind: LayerKind | None = None) -> bytes:
-    """Alias kept for callers that think in terms of encoding rather than frames."""
-    return frame_to_geojson_bytes(frame, kind)
 
 
 def _file_mode(path: Path) -> int:

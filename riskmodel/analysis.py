@@ -19,6 +19,7 @@ import pandas as pd
 
 from layers.io import atomic_write_bytes
 from layers.kinds import get_kind
+from layers.workspace import empty_layer
 from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
 from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
 from riskmodel.errors import OutputError
@@ -82,10 +83,7 @@ def risk_index_formula(rules: Rules, lang: str = "zh") -> str:
 
 def _layer(ws, layer_id: str) -> gpd.GeoDataFrame:
     frame = ws.layers.get(layer_id)
-    if frame is None:
-        kind = get_kind(layer_id)
-        frame = gpd.GeoDataFrame({n: [] for n in kind.field_names}, geometry=[], crs="EPSG:4326")
-    return frame
+    return empty_layer(get_kind(layer_id)) if frame is None else frame
 
 
 def _township_names(sites: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
