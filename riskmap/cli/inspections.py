@@ -16,7 +16,7 @@ from pathlib import Path
 
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run_import", "run_status"]
 
 
 def add_parser(sub) -> None:
