@@ -317,4 +317,23 @@ def render() -> None:
     st.subheader(t("乡镇受影响情况（按严重程度排序）", "Townships by severity"))
     st.dataframe(township_view(result.townships), hide_index=True, width="stretch")
     _actions(result.actions, list(result.townships["name"]))
+    _task_progress(ws)
     _downloads(stamp, choice, mtime)
+
+
+def _task_progress(ws) -> None:
+    """Per township of the issued event: tasks done / total, people confirmed evacuated / planned."""
+    from layers.records.tasks import list_events, task_summary
+
+    events = list_events(ws.root)
+    if not events:
+        return
+    st.subheader(t(f"任务执行情况：{events[0]['name']}", f"Task progress: {events[0]['name']}"))
+    s = task_summary(ws.root, events[0]["event_id"])
+    view = pd.DataFrame({
+        t("乡镇", "Township"): s["township"],
+        t("任务完成", "Tasks done"): [f"{d}/{n}" for d, n in zip(s["tasks_done"], s["tasks_total"], strict=True)],
+        t("确认转移/计划转移（人）", "Evacuated confirmed/planned"): [
+            f"{c}/{p}" for c, p in zip(s["people_confirmed"], s["people_planned"], strict=True)],
+    })
+    st.dataframe(view, hide_index=True, width="stretch")
