@@ -134,11 +134,20 @@ def _light(res):
 
 
 @st.cache_data(show_spinner="正在生成简报…", max_entries=4)
-def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> tuple[bytes, bytes]:
+def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int, tasks_stamp: tuple = ()) -> tuple[bytes, bytes]:
+    from layers.records.tasks import list_events, task_summary
     from riskmodel.briefing import render_briefing
 
     computed = _scenario(stamp, choice, raster_mtime)
-    return render_briefing(current_workspace(), computed["result"], computed["overlay"])
+    ws = current_workspace()
+    tasks = task_summary(ws.root) if list_events(ws.root) else None
+    return render_briefing(ws, computed["result"], computed["overlay"], tasks=tasks)
+
+
+def _tasks_stamp(ws) -> tuple:
+    folder = ws.root / "records"
+    files = [folder / "task_updates.jsonl", *sorted((folder / "events").glob("*.json"))] if folder.exists() else []
+    return tuple((p.name, p.stat().st_mtime_ns) for p in files if p.exists())
 
 
 # ---------------------------------------------------------------- widgets
@@ -289,7 +298,7 @@ def _downloads(stamp, choice, mtime) -> None:
     st.subheader(t("一页简报", "One-page briefing"))
     if not st.toggle(t("生成简报（PDF / PNG）", "Build the briefing (PDF / PNG)"), key="flood_brief"):
         return
-    pdf, png = _briefing(stamp, choice, mtime)
+    pdf, png = _briefing(stamp, choice, mtime, _tasks_stamp(current_workspace()))
     c1, c2 = st.columns(2)
     c1.download_button(t("下载简报 PDF", "Download PDF"), pdf, "briefing.pdf", "application/pdf")
     c2.download_button(t("下载简报 PNG", "Download PNG"), png, "briefing.png", "image/png")
