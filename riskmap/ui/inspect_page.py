@@ -38,7 +38,7 @@ __all__ = ["inspection_details", "render"]
 
 _LOC_LABEL = "我的位置（经度,纬度）"
 _GEO_JS = """
-<button id="b" style="font-size:16px;padding:8px 12px;width:100%">📍 使用我的位置</button>
+<button id="b" style="font-size:16px;padding:8px 12px;width:100%">使用我的位置</button>
 <div id="m" style="font:13px sans-serif;color:#666"></div>
 <script>
 document.getElementById('b').onclick = function () {
