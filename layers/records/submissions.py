@@ -119,7 +119,8 @@ def _canonical(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     lat = next((c for c in f.columns if c.startswith("lat@")), None)
     lon = next((c for c in f.columns if c.startswith("lon@")), None)
     site = f.get("site", pd.Series("", index=f.index)).astype(str)
-    layer, _, site_id = site.str.partition(".")[[0, 1, 2]].T.values if len(f) else ([], [], [])
+    parts = site.str.partition(".")
+    layer, site_id = (parts[0], parts[2]) if len(f) else ([], [])
     photos = [c for c in f.columns if c.startswith("photo") and not c.endswith("_URL")]
     kind = f.get("report", pd.Series("inspection", index=f.index)).replace("", "inspection")
     rows = pd.Series(range(2, len(f) + 2), index=f.index)
