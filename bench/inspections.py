@@ -21,9 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.records.importer import import_inspections  # noqa: E402
-from layers.records.submissions import FORM_SCHEMA  # noqa: E402
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace  # noqa: E402
+from layers.records.importer import import_inspections
+from layers.records.submissions import FORM_SCHEMA
+from layers.workspace import DEFAULT_WORKSPACE, load_workspace
 
 
 def _write_rows(path: Path, ws, n: int) -> None:

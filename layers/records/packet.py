@@ -222,8 +222,8 @@ def read_packet(path: str | Path, data: bytes | None = None) -> tuple[pd.DataFra
                              "请用乡镇导出的 XLSX 巡查包填写后导入")
     inspections = _inspection_frame(wb[INSPECTION_SHEET]) if INSPECTION_SHEET in wb.sheetnames else pd.DataFrame()
     tasks = _task_frame(wb[ACTIONS_SHEET]) if ACTIONS_SHEET in wb.sheetnames else pd.DataFrame()
-    first = next(wb[wb.sheetnames[-1] if INSPECTION_SHEET not in wb.sheetnames else INSPECTION_SHEET]
-                 .iter_rows(min_row=1, max_row=1, values_only=True), ())
+    sheet = wb[INSPECTION_SHEET if INSPECTION_SHEET in wb.sheetnames else ACTIONS_SHEET]
+    first: tuple = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
     township = str(first[1]) if len(first) > 1 and first[1] else ""
     wb.close()
     return inspections, tasks, township

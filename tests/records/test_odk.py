@@ -143,7 +143,7 @@ def test_kobo_csv_semicolon_groups_uuid_and_media_folder(ws, tmp_path):
 def test_unknown_form_version_is_one_clear_error(ws, tmp_path):
     path = tmp_path / "old.csv"
     _write_csv(path, ["form_version", "inspection-site", "meta-instanceID"], [["2019.1", "geohazard.DZ0001", "u"]])
-    with pytest.raises(LayerFileError, match="表单版本 “2019.1” 未知"):
+    with pytest.raises(LayerFileError, match=r"表单版本 “2019\.1” 未知"):
         import_inspections(ws, path, now=NOW)
     other = tmp_path / "other.csv"
     _write_csv(other, ["name", "age"], [["x", "1"]])
