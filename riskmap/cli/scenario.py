@@ -71,7 +71,7 @@ def _depth_source(ws, args) -> tuple[bytes | None, str]:
         return args.flood_raster.read_bytes(), f"水深栅格 {args.flood_raster.name}"
     if args.water_level is not None:
         data = water_level_tiff_bytes(ws.dem_path, ws.river, args.water_level)
-        from layers.io import atomic_write_bytes
+        from layers.store.io import atomic_write_bytes
 
         atomic_write_bytes(ws.root / "flood" / water_level_raster_name(args.water_level), data)
         return data, water_level_label(ws.river, args.water_level)
@@ -100,7 +100,7 @@ class _opened:
 
 
 def _write(ws, result, ds, depth_tiff, staging: Path) -> dict[str, str]:
-    from riskmodel.briefing import render_briefing
+    from riskmap.render.briefing import render_briefing
     from riskmodel.flood import depth_overlay
     from riskmodel.scenario import write_outputs
 

@@ -1,5 +1,5 @@
 """Page: 数据管理 — import a registry file (preview the diff and the rejects, then apply), browse
-versions and roll back. Thin: every decision is made in :mod:`layers.importer` and :mod:`layers.workspace`.
+versions and roll back. Thin: every decision is made in :mod:`layers.imports.importer` and :mod:`layers.store.workspace`.
 
 State: one :class:`DataPageState` under ``DATA_KEY`` (the plan being previewed and the last outcome).
 """
@@ -15,11 +15,18 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import LayerError
-from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, rejects_bytes
+from layers.imports.importer import (
+    CRS_CHOICES,
+    ImportMode,
+    ImportPlan,
+    apply_import,
+    plan_import,
+    rejects_bytes,
+)
+from layers.imports.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
+from layers.imports.template import import_template_xlsx
 from layers.kinds import LAYER_KINDS, get_kind
-from layers.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
-from layers.template import import_template_xlsx
-from layers.workspace import Workspace, layer_history, rollback_layer
+from layers.store.workspace import Workspace, layer_history, rollback_layer
 from riskmap.ui.state import current_workspace, sample_banner, t
 
 DATA_KEY = "riskmap_data_page"

@@ -135,7 +135,7 @@ def _light(res):
 
 @st.cache_data(show_spinner="正在生成简报…", max_entries=4)
 def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> tuple[bytes, bytes]:
-    from riskmodel.briefing import render_briefing
+    from riskmap.render.briefing import render_briefing
 
     computed = _scenario(stamp, choice, raster_mtime)
     return render_briefing(current_workspace(), computed["result"], computed["overlay"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from layers.workspace import DEFAULT_WORKSPACE
+from layers.store.workspace import DEFAULT_WORKSPACE
 from riskmap.cli.main import main
 from riskmodel.analysis import analyze_workspace, write_outputs
 from riskmodel.errors import OutputError

@@ -20,7 +20,7 @@ from test_flood_fixtures import (
     write_warped,
 )
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmodel.errors import RasterError
 from riskmodel.flood import (
     check_depth_raster,

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from layers.kinds import LAYER_KINDS
+from riskmap.render.fonts import matplotlib_family
 from riskmodel.flood import DEPTH_COLORS, Overlay
 from riskmodel.scenario import ScenarioResult, layer_label
 from riskmodel.warning import WarningColor
@@ -26,26 +25,13 @@ from riskmodel.warning import WarningColor
 __all__ = ["PERSONAL_FIELDS", "briefing_font", "render_briefing", "strip_personal"]
 
 PERSONAL_FIELDS: frozenset[str] = frozenset(f.name for k in LAYER_KINDS for f in k.all_fields if f.personal)
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
 _MAX_ACTION_LINES = 22
 _MAX_TOWNSHIPS = 8
 
 
 def briefing_font() -> str:
-    """Family name of an installed CJK font (registered with matplotlib); '' when none is found."""
-    for path in _FONT_CANDIDATES:
-        if Path(path).exists():
-            font_manager.fontManager.addfont(path)
-            names = [f.name for f in font_manager.fontManager.ttflist if f.fname == path]
-            return next((n for n in names if n.endswith(" SC")), names[0] if names else "")
-    cjk = [f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name]
-    return cjk[0] if cjk else ""
+    """Family name of the CJK font (:func:`riskmap.render.fonts.cjk_font_path`); '' when none is found."""
+    return matplotlib_family()
 
 
 def strip_personal(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,8 @@ import orjson
 import pandas as pd
 
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
-from layers.io import (
+from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.store.io import (
     atomic_write_bytes,
     frame_to_geojson_bytes,
     layer_lock,
@@ -32,7 +33,6 @@ from layers.io import (
     read_vector,
     sha256_bytes,
 )
-from layers.kinds import LAYER_KINDS, LayerKind, get_kind
 from layers.validate import Area, check_layer
 
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
     "update_layer",
 ]
 
-DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "geodata" / "dianjiang"
+DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "geodata" / "dianjiang"
 METRIC_CRS_DEFAULT = "EPSG:4545"
 
 

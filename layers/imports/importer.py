@@ -14,7 +14,6 @@ layer becomes exactly the accepted rows).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,9 +27,7 @@ import shapely
 
 from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.errors import LayerError, LayerFileError, Problem
-from layers.io import RawLayer, atomic_write_bytes, layer_lock, sha256_bytes
-from layers.kinds import LayerKind, get_kind
-from layers.readers import (
+from layers.imports.readers import (
     DEFAULT_MAX_BYTES,
     LAT_ALIASES,
     LON_ALIASES,
@@ -40,8 +37,11 @@ from layers.readers import (
     parse_coordinates,
     read_source,
 )
+from layers.kinds import LayerKind, get_kind
+from layers.store.io import RawLayer, atomic_write_bytes, layer_lock, sha256_bytes
+from layers.store.workspace import Version, Workspace, layer_path, save_version_locked
+from layers.tabular import csv_bytes
 from layers.validate import Area, check_layer, locate_townships
-from layers.workspace import Version, Workspace, layer_path, save_version_locked
 
 __all__ = [
     "CRS_CHOICES",
@@ -311,7 +311,7 @@ def _read_current(root: Path, layer_id: str, known: _Current | None = None) -> _
 
 
 def _encode(head: dict, features: list[dict]) -> bytes:
-    """Same layout as :func:`layers.io.frame_to_geojson_bytes`: one feature per line."""
+    """Same layout as :func:`layers.store.io.frame_to_geojson_bytes`: one feature per line."""
     lines = [orjson.dumps(head)[:-1] + b',"features":[']
     n = len(features)
     lines += [orjson.dumps(f) + (b"," if i < n - 1 else b"") for i, f in enumerate(features)]
@@ -662,7 +662,7 @@ def _json_scalar(v):
 def _accepted_features(typed, keep: np.ndarray, kind: LayerKind) -> list[dict]:
     """Accepted rows as GeoJSON features, in the store's property order (kind fields, then extras).
 
-    Same values as :func:`layers.io.frame_to_geojson_bytes` writes (ints, floats, ISO dates, 7-decimal
+    Same values as :func:`layers.store.io.frame_to_geojson_bytes` writes (ints, floats, ISO dates, 7-decimal
     coordinates), built column by column because this is the hot path of a 100k-row import.
     """
     rows = np.flatnonzero(keep)
@@ -842,8 +842,7 @@ def rejects_bytes(plan: ImportPlan) -> tuple[str, bytes]:
         with pd.ExcelWriter(buf, engine="openpyxl") as xw:
             frame.to_excel(xw, index=False, sheet_name="拒绝的行")
         return f"{stem}_拒绝.xlsx", buf.getvalue()
-    text = frame.to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    return f"{stem}_拒绝.csv", text.encode("utf-8-sig")
+    return f"{stem}_拒绝.csv", csv_bytes(frame)
 
 
 def write_rejects(
