@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from layers.crs import CRS_CHOICES
 from layers.imports.importer import (
-    CRS_CHOICES,
     ImportMode,
     ImportPlan,
     apply_import,

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers.crs import CRS_CHOICES
 from layers.errors import LayerError
 from layers.imports.importer import (
-    CRS_CHOICES,
     ImportMode,
     ImportPlan,
     apply_import,

@@ -11,10 +11,8 @@ import pandas as pd
 import pytest
 
 from layers.coords import to_metric, wgs84_to_gcj02
-from layers.errors import LayerFileError
+from layers.errors import ImportConflictError, ImportRefusedError, LayerFileError
 from layers.imports.importer import (
-    ImportConflictError,
-    ImportRefusedError,
     apply_import,
     plan_import,
     write_rejects,
