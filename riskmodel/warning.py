@@ -57,10 +57,6 @@ class WarningColor(StrEnum):
     def roman(self) -> str:
         return {"红": "Ⅰ", "橙": "Ⅱ", "黄": "Ⅲ", "蓝": "Ⅳ"}[self.value]
 
-    @property
-    def hex(self) -> str:
-        return {"红": "#e31a1c", "橙": "#ff7f00", "黄": "#ffd92f", "蓝": "#1f78b4"}[self.value]
-
     @classmethod
     def parse(cls, text: str) -> WarningColor:
         """Parse a colour given as 红/红色/Ⅰ/I/1/red (any case).

@@ -101,10 +101,10 @@ class _opened:
 
 def _write(ws, result, ds, depth_tiff, staging: Path) -> dict[str, str]:
     from riskmap.render.briefing import render_briefing
-    from riskmodel.flood import depth_overlay
+    from riskmap.render.overlay import depth_overlay
     from riskmodel.scenario import write_outputs
 
-    overlay = depth_overlay(ds) if ds is not None else None
+    overlay = depth_overlay(ds, config=ws.config) if ds is not None else None
     briefing = render_briefing(ws, result, overlay)
     return write_outputs(result, staging, briefing=briefing, depth_tiff=depth_tiff)
 

@@ -18,7 +18,8 @@ from matplotlib.patches import Patch
 
 from layers.kinds import LAYER_KINDS
 from riskmap.render.fonts import matplotlib_family
-from riskmodel.flood import DEPTH_COLORS, Overlay
+from riskmap.render.overlay import Overlay
+from riskmap.render.palettes import depth_legend, warning_hex
 from riskmodel.scenario import ScenarioResult, layer_label
 from riskmodel.warning import WarningColor
 
@@ -72,7 +73,7 @@ def _figure(ws, result, overlay, title, generated) -> Figure:
     _header(fig, ws, result, title, generated)
     _kpis(fig, result.summary)
     _map(fig.add_axes((0.05, 0.47, 0.52, 0.36)), ws, result, overlay)
-    _legend(fig.add_axes((0.59, 0.47, 0.37, 0.36)), result)
+    _legend(fig.add_axes((0.59, 0.47, 0.37, 0.36)), result, ws.config)
     _townships(fig.add_axes((0.05, 0.29, 0.9, 0.16)), result.townships)
     _actions(fig.add_axes((0.05, 0.03, 0.9, 0.25)), result.actions)
     return fig
@@ -123,7 +124,7 @@ def _kpis(fig, summary: dict) -> None:
 
 def _map(ax, ws, result, overlay) -> None:
     towns = ws.townships.to_crs("EPSG:3857")
-    colors = towns["name"].map(lambda n: result.warnings[n].hex if n in result.warnings else "#ffffff")
+    colors = towns["name"].map(lambda n: warning_hex(result.warnings[n]) if n in result.warnings else "#ffffff")
     towns.plot(ax=ax, color=colors.tolist(), alpha=0.35, edgecolor="#666", linewidth=0.4)
     if overlay is not None:
         ax.imshow(overlay.rgba, extent=overlay.extent_3857, interpolation="nearest", zorder=3, alpha=0.9)
@@ -138,16 +139,13 @@ def _map(ax, ws, result, overlay) -> None:
     ax.set_title("淹没水深与乡镇预警", fontsize=9)
 
 
-def _legend(ax, result) -> None:
+def _legend(ax, result, config: dict) -> None:
     ax.axis("off")
-    from riskmodel.scenario import DepthClass
-
-    labels = [DepthClass.WATCH, DepthClass.LOW, DepthClass.MEDIUM, DepthClass.HIGH]
     depth = [
-        Patch(color=(r / 255, g / 255, b / 255), label=f"水深 {lab}")
-        for lab, (_, (r, g, b, _a)) in zip(labels, DEPTH_COLORS, strict=True)
+        Patch(color=(r / 255, g / 255, b / 255), label=f"水深 {cls}（{bounds}）")
+        for cls, bounds, (r, g, b, _a) in depth_legend(config)
     ]
-    warn = [Patch(color=c.hex, alpha=0.5, label=f"{c.value}色预警（{c.roman}级）") for c in WarningColor]
+    warn = [Patch(color=warning_hex(c), alpha=0.5, label=f"{c.value}色预警（{c.roman}级）") for c in WarningColor]
     ax.legend(
         handles=depth + warn, loc="upper left", fontsize=7.5, frameon=False, title="图例", title_fontsize=8
     )
