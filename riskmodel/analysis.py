@@ -23,7 +23,6 @@ from layers.store.workspace import empty_layer
 from layers.tabular import csv_bytes
 from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
 from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
-from riskmodel.errors import OutputError
 from riskmodel.exposure import PAIR_COLUMNS, hazard_table, pairs_frame
 from riskmodel.rules import Rules, load_rules
 from riskmodel.safety import check_safety
@@ -281,11 +280,6 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> dict[str, str]:
     paths = {}
     for filename, payload in data.items():
         path = out_dir / filename
-        try:
-            atomic_write_bytes(path, payload)
-        except OSError as exc:
-            raise OutputError(
-                f"无法写入 {path}：{exc.strerror or exc}；请检查 --out 文件夹是否可写"
-            ) from None
+        atomic_write_bytes(path, payload)  # an unwritable path is one LayerFileError naming it
         paths[filename.rsplit(".", 1)[0]] = str(path)
     return paths

@@ -24,6 +24,7 @@ from rasterio.io import DatasetReader, MemoryFile
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 from rasterio.windows import Window
 
+from layers.coords import METRIC_CRS
 from riskmodel.errors import RasterError
 
 __all__ = [
@@ -150,7 +151,7 @@ def _warp(ds: DatasetReader, data: np.ndarray, shape: tuple[int, int], transform
 
 
 def flooded_area_by_township(
-    ds: DatasetReader, townships: gpd.GeoDataFrame, *, metric_crs: str = "EPSG:4545", min_depth_m: float = 0.0
+    ds: DatasetReader, townships: gpd.GeoDataFrame, *, metric_crs: str = METRIC_CRS, min_depth_m: float = 0.0
 ) -> pd.DataFrame:
     """Flooded area (m²) per township: exact cell-coverage fractions (exactextract) of cells deeper
     than ``min_depth_m``, in the metric CRS.

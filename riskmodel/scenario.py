@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from rasterio.io import DatasetReader
 
-from layers.kinds import LAYER_KINDS, get_kind
+from layers.kinds import LAYER_KINDS
+from layers.labels import VILLAGE_LAYER
 from layers.store.io import atomic_write_bytes
 from layers.tabular import csv_bytes
 from riskmodel.analysis import unsafe_shelters
@@ -43,7 +44,6 @@ __all__ = [
 
 SITE_DEPTH_COLUMNS = ("layer", "id", "township", "depth_m", "depth_class")
 DEFAULT_DEPTH_BREAKS_M: tuple[float, float, float] = (0.15, 0.5, 1.5)
-VILLAGE_LAYER = "village"
 
 
 class DepthClass(StrEnum):
@@ -286,6 +286,3 @@ def write_outputs(
     return {key: str(out_dir / name) for key, (name, _) in files.items()}
 
 
-def layer_label(layer_id: str) -> str:
-    """Chinese label of a layer id, including the village pseudo-layer."""
-    return "村(社区)" if layer_id == VILLAGE_LAYER else get_kind(layer_id).label

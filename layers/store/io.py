@@ -42,6 +42,7 @@ __all__ = [
     "read_feature_collection",
     "read_raw_layer",
     "read_vector",
+    "unwritable",
     "write_geojson",
 ]
 
@@ -295,9 +296,29 @@ def _file_mode(path: Path) -> int:
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: temporary file in the same folder, fsync, rename.
 
-    A crash at any moment leaves either the old file or the new one, never a torn file.
+    A crash at any moment leaves either the old file or the new one, never a torn file. A path that
+    cannot be written (no such folder, read-only, ``/proc``, disk full) raises :class:`LayerFileError`
+    naming ``path``, and leaves nothing behind.
     """
     path = Path(path)
+    try:
+        _write_replace(path, data)
+    except OSError as exc:
+        raise unwritable(path, exc) from None
+    with contextlib.suppress(OSError):  # make the rename durable where the OS allows
+        dirfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+
+
+def unwritable(path: str | os.PathLike, exc: OSError) -> LayerFileError:
+    """The one message for an output that cannot be written: the path the user named and why."""
+    return LayerFileError(f"{path}: 无法写入（{exc.strerror or exc}）；请换一个可写的位置")
+
+
+def _write_replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -311,12 +332,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    with contextlib.suppress(OSError):  # make the rename durable where the OS allows
-        dirfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
 
 
 def write_geojson(path: str | os.PathLike, frame: gpd.GeoDataFrame, kind: LayerKind | None = None,

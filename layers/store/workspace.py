@@ -22,6 +22,7 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
+from layers.coords import METRIC_CRS
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
 from layers.store.io import (
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "geodata" / "dianjiang"
-METRIC_CRS_DEFAULT = "EPSG:4545"
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Workspace:
 
     @property
     def metric_crs(self) -> str:
-        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS_DEFAULT))
+        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS))
 
     @property
     def name(self) -> str:

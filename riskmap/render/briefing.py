@@ -17,10 +17,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from layers.kinds import LAYER_KINDS
+from layers.labels import layer_label
 from riskmap.render.fonts import matplotlib_family
 from riskmap.render.overlay import Overlay
 from riskmap.render.palettes import depth_legend, warning_hex
-from riskmodel.scenario import ScenarioResult, layer_label
+from riskmodel.scenario import ScenarioResult
 from riskmodel.warning import WarningColor
 
 __all__ = ["PERSONAL_FIELDS", "briefing_font", "render_briefing", "strip_personal"]

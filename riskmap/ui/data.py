@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers.coords import METRIC_CRS
 from layers.crs import CRS_CHOICES
 from layers.errors import LayerError
 from layers.imports.importer import (
@@ -70,7 +71,7 @@ def _options() -> dict:
         t("源坐标系", "Source CRS"), [_AUTO, *CRS_CHOICES, "其他 EPSG"], format_func=_crs_label, key="dm_crs"
     )
     if crs == "其他 EPSG":
-        crs = c2.text_input(t("EPSG 编号", "EPSG code"), value="EPSG:4545", key="dm_epsg")
+        crs = c2.text_input(t("EPSG 编号", "EPSG code"), value=METRIC_CRS, key="dm_epsg")
     mode = c3.radio(
         t("导入方式", "Mode"),
         [m.value for m in ImportMode],

@@ -208,7 +208,7 @@ def _kpis(summary: dict) -> None:
     items = kpi_items(summary)
     for col, (label, value) in zip(st.columns(len(items)), items, strict=True):
         col.metric(label, value)
-    from riskmodel.scenario import layer_label
+    from layers.labels import layer_label
 
     per_kind = "　".join(f"{layer_label(k)} {v}" for k, v in summary["sites_flooded"].items() if v)
     st.caption(
