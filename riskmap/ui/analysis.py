@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.labels import layer_label
-from riskmap.ui.labels import township_table_zh
+from riskmap.render.labels import township_table_zh
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
 __all__ = ["render"]
