@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from layers.records.importer import import_inspections
 from layers.records.submissions import FORM_SCHEMA
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
 
 
 def _write_rows(path: Path, ws, n: int) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 
 __all__ = [
     "MAX_PIXELS",

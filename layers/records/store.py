@@ -16,8 +16,8 @@ from pathlib import Path
 
 import orjson
 
-from layers.io import atomic_write_bytes, layer_lock, read_json_lines, sha256_bytes
 from layers.records.schema import RecordKind, get_record_kind
+from layers.store.io import atomic_write_bytes, layer_lock, read_json_lines, sha256_bytes
 
 __all__ = [
     "DEFAULT_ACTOR",

@@ -18,11 +18,11 @@ import orjson
 import pandas as pd
 
 from layers.errors import LayerFileError
-from layers.io import atomic_write_bytes, layer_lock
 from layers.kinds import get_kind
 from layers.records.inspections import TZ, CheckedSubmissions, Reject, parse_times
 from layers.records.schema import TASK_UPDATES, TaskStatus
 from layers.records.store import DEFAULT_ACTOR, read_records
+from layers.store.io import atomic_write_bytes, layer_lock
 
 __all__ = [
     "check_task_updates",

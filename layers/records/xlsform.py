@@ -107,8 +107,8 @@ def write_xlsform(ws, selection, out) -> tuple[list, dict[str, int]]:
     """Write the XLSForm (and the entity list CSV beside it) atomically; returns (paths, counts)."""
     from pathlib import Path
 
-    from layers.export import collect_export
-    from layers.io import atomic_write_bytes
+    from layers.exports import collect_export
+    from layers.store.io import atomic_write_bytes
 
     bundle = collect_export(ws, selection)
     out = Path(out)

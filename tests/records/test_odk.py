@@ -11,13 +11,13 @@ import pytest
 from PIL import Image
 
 from layers.errors import LayerFileError
-from layers.export import collect_export
+from layers.exports import collect_export
 from layers.records import INSPECTIONS, read_records
 from layers.records.attachments import attachment_path
 from layers.records.importer import import_inspections
 from layers.records.xlsform import render_entity_csv, render_xlsform, xlsform_sheets
 from layers.selection import Selection
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 
 NOW = datetime.fromisoformat("2026-06-10T12:00:00+08:00")
 pyxform = pytest.importorskip("pyxform")

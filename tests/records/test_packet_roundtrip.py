@@ -12,14 +12,14 @@ from layers.records import INSPECTIONS, audit_log, read_records
 from layers.records.importer import import_inspections
 from layers.records.packet import INSPECTION_SHEET
 from layers.selection import Selection
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 
 NOW = datetime.fromisoformat("2026-06-10T12:00:00+08:00")
 
 
 @pytest.fixture
 def packet(sample_copy, tmp_path):
-    from layers.export import export_bytes
+    from layers.exports import export_bytes
 
     ws = load_workspace(sample_copy)
     data = export_bytes(ws, Selection(townships=("太平镇",), layers=("geohazard", "flood_spot", "gas_risk")), "xlsx")
@@ -127,7 +127,7 @@ def test_bad_rows_rejected_with_reasons_others_kept(packet):
 
 def test_other_township_sheet_matches_by_id(packet, sample_copy, tmp_path):
     ws, _ = packet
-    from layers.export import export_bytes
+    from layers.exports import export_bytes
 
     other = tmp_path / "桂溪街道.xlsx"
     other.write_bytes(export_bytes(ws, Selection(townships=("桂溪街道",), layers=("geohazard",)), "xlsx"))

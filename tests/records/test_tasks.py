@@ -8,12 +8,12 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from layers.export import export_bytes
+from layers.exports import export_bytes
 from layers.records.importer import import_inspections, import_rows
 from layers.records.packet import ACTIONS_SHEET
 from layers.records.tasks import event_tasks, task_summary
 from layers.selection import Selection
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 
 NOW = datetime.fromisoformat("2026-07-12T20:00:00+08:00")
