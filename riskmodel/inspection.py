@@ -25,11 +25,15 @@ from riskmodel.errors import RuleConfigError
 from riskmodel.rules import Rules, load_rules
 
 __all__ = [
+    "FOUND_MARK",
+    "OVERDUE_MARK",
     "STATUS_COLUMNS",
     "as_of_date",
     "in_flood_season",
     "inspection_status",
     "next_due",
+    "only_overdue",
+    "site_marks",
     "township_inspection_table",
 ]
 
@@ -167,3 +171,23 @@ def township_inspection_table(status: pd.DataFrame, townships: pd.DataFrame) -> 
     t["coverage_pct"] = (100.0 * t["done"] / t["due"].where(t["due"] > 0)).round(1)
     t["open_findings"] = t["township"].map(g["open_finding"].sum()).fillna(0).astype(int)
     return t
+
+
+OVERDUE_MARK, FOUND_MARK = "逾期未巡查", "发现隐患"
+
+
+def site_marks(status: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Per layer, the sites to mark on the map: 发现隐患 (an open finding) wins over 逾期未巡查."""
+    out: dict[str, dict[str, str]] = {}
+    for lid, sid, over, found in zip(status["layer"], status["id"], status["overdue"], status["open_finding"],
+                                     strict=True):
+        if found or over:
+            out.setdefault(lid, {})[sid] = FOUND_MARK if found else OVERDUE_MARK
+    return out
+
+
+def only_overdue(layers: dict, status: pd.DataFrame) -> dict:
+    """The layers narrowed to their overdue sites (a layer without an inspection interval keeps none)."""
+    over = status[status["overdue"]]
+    ids = {lid: set(g["id"]) for lid, g in over.groupby("layer")}
+    return {lid: frame[frame["id"].astype(str).isin(ids.get(lid, set()))] for lid, frame in layers.items()}

@@ -34,7 +34,7 @@ from layers.records.inspections import TZ
 from layers.records.schema import measure_key
 from riskmap.ui.state import current_workspace, sample_banner, t
 
-__all__ = ["inspection_details", "render"]
+__all__ = ["inspection_details", "inspection_view", "render"]
 
 _LOC_LABEL = "我的位置（经度,纬度）"
 _GEO_JS = """
@@ -169,6 +169,36 @@ def _task_report(ws) -> None:
                 _show_report(import_rows(ws, [], tasks=[row], actor=by or DEFAULT_ACTOR))
             except LayerError as exc:
                 st.error(str(exc))
+
+
+def _records_stamp(root) -> tuple:
+    p = root / "records" / "inspections.jsonl"
+    return (str(root), p.stat().st_mtime_ns if p.exists() else 0)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _status(stamp: tuple, day: str) -> pd.DataFrame:
+    from riskmodel.inspection import inspection_status
+
+    ws = current_workspace()
+    return inspection_status(ws, read_records(ws.root, INSPECTIONS), datetime.fromisoformat(day).date())
+
+
+def inspection_view(ws, only_overdue: bool):
+    """(map marks per layer, the workspace narrowed to overdue sites when asked) as of today."""
+    from dataclasses import replace
+
+    from riskmodel.errors import RiskModelError
+    from riskmodel.inspection import only_overdue as narrow
+    from riskmodel.inspection import site_marks
+
+    try:
+        status = _status(_records_stamp(ws.root), datetime.now(TZ).date().isoformat())
+    except RiskModelError as exc:
+        st.error(str(exc))
+        return None, ws
+    marks = site_marks(status)
+    return marks, (replace(ws, layers=narrow(ws.layers, status)) if only_overdue else ws)
 
 
 def inspection_details(ws, layer: str, site_id: str) -> None:
