@@ -33,6 +33,7 @@ __all__ = [
     "inspection_status",
     "next_due",
     "only_overdue",
+    "overdue_workspace",
     "site_marks",
     "township_inspection_table",
 ]
@@ -191,3 +192,10 @@ def only_overdue(layers: dict, status: pd.DataFrame) -> dict:
     over = status[status["overdue"]]
     ids = {lid: set(g["id"]) for lid, g in over.groupby("layer")}
     return {lid: frame[frame["id"].astype(str).isin(ids.get(lid, set()))] for lid, frame in layers.items()}
+
+
+def overdue_workspace(ws, records: list[dict], day: date):
+    """The workspace with every layer narrowed to its sites overdue on ``day`` (for 逾期未巡查 exports)."""
+    from dataclasses import replace
+
+    return replace(ws, layers=only_overdue(ws.layers, inspection_status(ws, records, day)))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from layers.errors import PhotoRejected
 from layers.store.io import atomic_write_bytes
 
 __all__ = [
@@ -31,10 +32,6 @@ __all__ = [
 
 MAX_PIXELS = 40_000_000  # 40 MP: a bigger phone photo is not a phone photo
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
-
-
-class PhotoRejected(ValueError):
-    """One photo was not stored; the message says why (the record itself is kept)."""
 
 
 @dataclass(frozen=True)

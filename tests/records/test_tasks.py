@@ -91,3 +91,17 @@ def _flood_page():
     from riskmap.ui import flood
 
     flood.render()
+
+
+def test_export_overdue_only(sample_copy, tmp_path, capsys):
+    ws = load_workspace(sample_copy)
+    geo = ws.layers["geohazard"]
+    ids = list(geo.loc[geo["township"] == "太平镇", "id"])
+    import_rows(ws, [{"layer": "geohazard", "site_id": ids[0], "checked_at": "2026-05-02T09:00:00+08:00",
+                      "result": "正常"}], now=NOW)
+    out = tmp_path / "overdue.csv"
+    assert main(["export", "--workspace", str(sample_copy), "--township", "太平镇", "--layers", "geohazard",
+                 "--overdue", "--date", "2026-05-03", "--format", "csv", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert ids[0] not in text and all(i in text for i in ids[1:])
+    capsys.readouterr()
