@@ -30,7 +30,7 @@ from layers.records import (
 )
 from layers.records.attachments import attachment_path
 from layers.records.importer import import_rows
-from layers.records.inspections import TZ
+from layers.records.inspections import CHECKIN_WARN_M, TZ
 from layers.records.schema import measure_key
 from riskmap.ui.state import current_workspace, sample_banner, t
 
@@ -212,6 +212,10 @@ def inspection_details(ws, layer: str, site_id: str) -> None:
     last = recs[0]
     when = last["checked_at"][:16].replace("T", " ")
     st.markdown(f"{t('最近巡查', 'Last inspection')}：{when} · {last['result']} · {last.get('inspector') or ''}")
+    far = last.get("checkin_distance_m")
+    if far is not None and far > CHECKIN_WARN_M:
+        st.warning(t(f"打卡位置距点位 {far:.0f} m（超过 {CHECKIN_WARN_M:.0f} m），请核实",
+                     f"Check-in {far:.0f} m from the site"))
     flags = [r["result"] for r in recs if r["result"] in (InspectionResult.FOUND, InspectionResult.FIXED)]
     if flags and flags[0] == InspectionResult.FOUND:
         st.error(t("发现隐患，尚未整改", "Open finding") + (f"：{last.get('findings')}" if last.get("findings") else ""))

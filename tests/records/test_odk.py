@@ -159,3 +159,35 @@ def test_huge_png_is_refused_as_decompression_bomb(ws):
     Image.new("1", (9000, 9000)).save(buf, format="PNG")  # 81 MP, a few KB on disk
     with pytest.raises(PhotoRejected, match="解压炸弹"):
         store_photo(ws.root, "geohazard", "DZ0001", "x", buf.getvalue())
+
+
+def test_task_reports_through_the_xlsform_route(ws, tmp_path, capsys):
+    from layers.records.tasks import event_tasks, issue_event
+    from riskmodel.scenario import run_scenario
+    from riskmodel.warning import WarningColor
+
+    result = run_scenario(ws, None, {"太平镇": WarningColor.RED}, source="test")
+    issue_event(ws.root, result.actions, name="演练", warnings={"太平镇": "红"})
+    bundle = collect_export(ws, Selection(townships=("太平镇",)), now=NOW)
+    sheets = xlsform_sheets(bundle)
+    assert any(r[0] == "task" for r in sheets["choices"]) and any(r[1] == "task" for r in sheets["survey"])
+    tid = event_tasks(ws.root)["task_id"].iloc[0]
+    header = ["form_version", "inspector", "report", "inspection-site", "task_report-task", "task_report-task_status",
+              "task_report-task_people", "task_report-task_notes", "meta-instanceID"]
+    path = tmp_path / "odk.csv"
+    _write_csv(path, header, [[_version(ws), "网格员", "task", "", tid, "执行中", "12", "正在转移", "uuid:t1"],
+                              [_version(ws), "网格员", "task", "", "RW0000", "已完成", "", "", "uuid:t2"]])
+    report = import_inspections(ws, path, now=NOW)
+    assert report.tasks.added == 1 and [r.site_id for r in report.rejects] == ["RW0000"]
+    row = event_tasks(ws.root).set_index("task_id").loc[tid]
+    assert (row["status"], row["people_evacuated"], row["by"]) == ("执行中", 12.0, "网格员")
+
+
+def test_inspections_status_cli(ws, capsys):
+    from riskmap.cli.main import main
+
+    assert main(["inspections", "status", "--workspace", str(ws.root), "--date", "2026-05-03", "--json"]) == 0
+    import json
+
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["townships"]) == 26 and all(t["done"] == 0 for t in doc["townships"])

@@ -105,3 +105,39 @@ def test_export_overdue_only(sample_copy, tmp_path, capsys):
     text = out.read_text(encoding="utf-8-sig")
     assert ids[0] not in text and all(i in text for i in ids[1:])
     capsys.readouterr()
+
+
+def test_phone_page_reports_a_task_and_an_inspection(sample_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from layers.records import INSPECTIONS, read_records
+    from layers.records.tasks import issue_event
+    from riskmodel.scenario import run_scenario
+    from riskmodel.warning import WarningColor
+
+    ws = load_workspace(sample_copy)
+    result = run_scenario(ws, None, {"太平镇": WarningColor.RED}, source="test")
+    issue_event(ws.root, result.actions, name="演练", warnings={"太平镇": "红"})
+    monkeypatch.setenv("RISKMAP_WORKSPACE", str(sample_copy))
+    at = AppTest.from_function(_inspect_page, default_timeout=120).run()
+    assert not at.exception
+    first = event_tasks(ws.root).iloc[0]
+    at.selectbox(key="task_town").select("太平镇").run()
+    at.radio(key="task_status").set_value("已完成")
+    at.number_input(key="task_people").set_value(int(first["people"] or 0))
+    at.button(key="task_send").click().run()
+    assert not at.exception
+    assert event_tasks(ws.root).set_index("task_id").loc[first["task_id"], "status"] == "已完成"
+    # an inspection through the same page (search, pick, result, submit)
+    at.text_input(key="inspect_query").input("DZ0001").run()
+    at.radio(key="inspect_result").set_value("隐患已整改")
+    at.button[[b.label for b in at.button].index("提交巡查记录")].click().run()
+    assert not at.exception
+    assert any("新增 1 条" in s.value for s in at.success)
+    assert [r["result"] for r in read_records(ws.root, INSPECTIONS)] == ["隐患已整改"]
+
+
+def _inspect_page():
+    from riskmap.ui import inspect_page
+
+    inspect_page.render()
