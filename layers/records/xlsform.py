@@ -20,7 +20,7 @@ from layers.kinds import FieldType, get_kind
 from layers.records.schema import InspectionResult, TaskStatus, measures_for
 from layers.records.submissions import FORM_SCHEMA
 
-__all__ = ["render_entity_csv", "render_xlsform", "write_xlsform", "xlsform_sheets"]
+__all__ = ["render_entity_csv", "render_xlsform", "write_xlsform", "xlsform_bytes", "xlsform_sheets"]
 
 _SURVEY_HEAD = ("type", "name", "label", "required", "relevant", "calculation", "default", "appearance", "parameters")
 
@@ -101,6 +101,13 @@ def render_xlsform(bundle) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def xlsform_bytes(ws, selection) -> bytes:
+    """Workspace + selection → the XLSForm bytes (the app's download button)."""
+    from layers.exports import collect_export
+
+    return render_xlsform(collect_export(ws, selection))
 
 
 def write_xlsform(ws, selection, out) -> tuple[list, dict[str, int]]:
