@@ -49,9 +49,14 @@ document.getElementById('b').onclick = function () {
     var input = doc.querySelector('input[aria-label="LABEL"]');
     if (!input) { m.textContent = '找不到位置输入框'; return; }
     var set = Object.getOwnPropertyDescriptor(window.parent.HTMLInputElement.prototype, 'value').set;
+    input.focus();
     set.call(input, p.coords.longitude.toFixed(6) + ',' + p.coords.latitude.toFixed(6));
     input.dispatchEvent(new Event('input', {bubbles: true}));
-    input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', keyCode: 13, bubbles: true}));
+    setTimeout(function () {  // after React has taken the new value: commit it (Enter, then blur)
+      input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', keyCode: 13, which: 13,
+                                                        bubbles: true}));
+      input.blur();
+    }, 100);
     m.textContent = '已定位';
   }, function () { m.textContent = '未允许定位，请搜索点位'; });
 };

@@ -56,3 +56,35 @@ def test_phone_page_submits_record_with_photo(streamlit_server, browser_workspac
     assert len(recs) == 1 and recs[0]["result"] == "发现隐患" and recs[0]["m_crack_width_mm"] == 6.0
     assert len(recs[0]["photos"]) == 1 and recs[0]["source"] == "phone"
     assert blocked == []
+
+
+def test_phone_page_nearest_site_from_browser_location(streamlit_server, browser_workspace, browser):
+    url = streamlit_server(browser_workspace) + "/inspect"
+    # standing at DZ0002 (永安镇张家湾危岩, not first in the list): it must come first, 0 m away
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  geolocation={"latitude": 30.359791, "longitude": 107.5762146},
+                                  permissions=["geolocation"])
+    context.route("**/*", lambda r: r.continue_() if _is_local(r.request.url) else r.abort())
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.get_by_label("搜索点位（名称、编号、村）").wait_for(timeout=90_000)
+        frame = next(f for f in page.frames if f != page.main_frame and f.locator("#b").count()) \
+            if any(f.locator("#b").count() for f in page.frames if f != page.main_frame) else None
+        assert frame is not None
+        frame.locator("#b").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('input')].some(i => i.value.startsWith('107.576215,30.359791'))",
+            timeout=30_000)
+        page.get_by_text("点位").first.wait_for(timeout=60_000)
+        shown = """() => [...document.querySelectorAll('[data-testid="stSelectbox"]')].map(
+            e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value + ' ' +
+            (i.getAttribute('aria-label') || '')).join(' ')).join(' ')"""
+        page.wait_for_function(f"() => ({shown})().includes('DZ0002')", timeout=60_000)
+        texts = page.evaluate(shown)
+        assert "DZ0002 永安镇张家湾危岩" in texts and "· 0 m" in texts, texts
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "inspect_page_geo_failure.png"), full_page=True)
+        raise
+    finally:
+        context.close()
