@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from layers.records.schema import InspectionResult
 from riskmodel.errors import RuleConfigError
 from riskmodel.rules import Rules, load_rules
 
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 TZ = ZoneInfo("Asia/Shanghai")
-FOUND, FIXED = "发现隐患", "隐患已整改"  # InspectionResult values (layers.records.schema)
+FOUND, FIXED = InspectionResult.FOUND.value, InspectionResult.FIXED.value
 STATUS_COLUMNS = ("layer", "id", "name", "township", "level", "interval_days", "last_checked", "last_result",
                   "next_due", "overdue", "done", "open_finding", "inspections")
 
@@ -174,7 +175,7 @@ def township_inspection_table(status: pd.DataFrame, townships: pd.DataFrame) -> 
     return t
 
 
-OVERDUE_MARK, FOUND_MARK = "逾期未巡查", "发现隐患"
+OVERDUE_MARK, FOUND_MARK = "逾期未巡查", FOUND
 
 
 def site_marks(status: pd.DataFrame) -> dict[str, dict[str, str]]:
