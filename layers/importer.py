@@ -572,7 +572,8 @@ def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current, metric_cr
     shift = np.median(np.hypot(nx - ox, ny - oy))
     out = []
     for key, label, conv in _OFFSET_CANDIDATES:
-        cx, cy = to_metric(*conv(lon[idx], lat[idx]), metric_crs)
+        clon, clat = conv(lon[idx], lat[idx])
+        cx, cy = to_metric(clon, clat, metric_crs)
         after = np.median(np.hypot(cx - ox, cy - oy))
         if shift > 100 and after < 0.2 * shift:
             out.append(

@@ -12,6 +12,7 @@ as two float64 columns with pyarrow alone — bit for bit, without building a sh
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -83,19 +84,21 @@ def write_points(out_dir: str | Path, xy: np.ndarray, columns: dict[str, np.ndar
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
-    row, col = grid.cells(xy) if len(xy) else (np.empty(0, np.int64), np.empty(0, np.int64))
-    key = np.stack([row, col], axis=1)
-    order = np.lexsort((col, row)) if len(xy) else np.empty(0, np.int64)
-    cells, starts = np.unique(key[order], axis=0, return_index=True) if len(xy) else (np.empty((0, 2)), [])
-    ends = [*starts[1:], len(order)] if len(xy) else []
     parts = []
-    for (r, c), a, b in zip(cells.tolist(), starts, ends, strict=True):
-        pick = np.sort(order[a:b])
-        frame = gpd.GeoDataFrame({k: np.asarray(v)[pick] for k, v in columns.items()},
-                                 geometry=shapely.points(xy[pick]), crs=grid.crs)
-        path = out / _file_name(prefix, int(r), int(c))
-        frame.to_parquet(path, geometry_encoding="geoarrow", index=False)
-        parts.append(Partition(path.name, int(r), int(c), int(b - a)))
+    if len(xy):
+        row, col = grid.cells(xy)
+        order = np.lexsort((col, row))  # stable: input order kept within a cell
+        r_s, c_s = row[order], col[order]
+        cuts = np.flatnonzero((np.diff(r_s) != 0) | (np.diff(c_s) != 0)) + 1
+        bounds = [0, *cuts.tolist(), len(order)]
+        for a, b in itertools.pairwise(bounds):
+            pick = order[a:b]
+            r, c = int(r_s[a]), int(c_s[a])
+            frame = gpd.GeoDataFrame({k: np.asarray(v)[pick] for k, v in columns.items()},
+                                     geometry=shapely.points(xy[pick]), crs=grid.crs)
+            path = out / _file_name(prefix, r, c)
+            frame.to_parquet(path, geometry_encoding="geoarrow", index=False)
+            parts.append(Partition(path.name, r, c, b - a))
     _write_index(out, prefix, grid, parts)
     return parts
 

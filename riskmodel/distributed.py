@@ -150,13 +150,22 @@ class DaskPairFinder:
     def plan(out_dir: Path, grid: GridSpec, eparts: list[Partition], hparts: list[Partition], reach: float):
         """One task description per element partition: (element file, halo hazard files, bbox)."""
         by_cell = {(p.row, p.col): str(out_dir / p.path) for p in hparts}
-        k = int(math.ceil((reach + _HALO_PAD_M) / grid.cell_m))
+        k = math.ceil((reach + _HALO_PAD_M) / grid.cell_m)
         tasks = []
         for p in eparts:
             files = [by_cell[(p.row + dr, p.col + dc)] for dr in range(-k, k + 1) for dc in range(-k, k + 1)
                      if (p.row + dr, p.col + dc) in by_cell]
             tasks.append((str(out_dir / p.path), files, grid.bounds(p.row, p.col)))
         return tasks
+
+    def run_written(self, out: Path, grid: GridSpec, eparts: list[Partition], hparts: list[Partition],
+                    reach: float, *, collect: bool):
+        """Run the tasks on partitions already written by :meth:`write`: one result per element cell."""
+        tasks = self.plan(Path(out), grid, eparts, hparts, reach)
+        self.last_partitions = len(tasks)
+        futures = [self.client.submit(_tile_task, ef, hf, bbox, reach, collect, pure=False)
+                   for ef, hf, bbox in tasks]
+        return self.client.gather(futures)
 
     def _run(self, hazard_xy_m, radius_m, element_xy_m, collect: bool):
         self.calls += 1
@@ -168,12 +177,7 @@ class DaskPairFinder:
             out = self.workdir / f"call{self.calls:03d}"
             shutil.rmtree(out, ignore_errors=True)
         try:
-            grid, eparts, hparts, reach = self.write(hazard_xy_m, radius_m, element_xy_m, out)
-            tasks = self.plan(out, grid, eparts, hparts, reach)
-            self.last_partitions = len(tasks)
-            futures = [self.client.submit(_tile_task, ef, hf, bbox, reach, collect, pure=False)
-                       for ef, hf, bbox in tasks]
-            return self.client.gather(futures)
+            return self.run_written(out, *self.write(hazard_xy_m, radius_m, element_xy_m, out), collect=collect)
         finally:
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import shapely
+from county_fixture import write_township_file, write_village_csv
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from county_fixture import write_township_file, write_village_csv  # noqa: E402
-
-from layers.county import CountyNotFoundError, find_county, metric_crs_for  # noqa: E402
-from layers.kinds import LAYER_KINDS  # noqa: E402
-from layers.workspace import load_workspace  # noqa: E402
-from riskmap.cli.main import main  # noqa: E402
+from layers.county import CountyNotFoundError, find_county, metric_crs_for
+from layers.kinds import LAYER_KINDS
+from layers.workspace import load_workspace
+from riskmap.cli.main import main
 
 # three counties in three different 3° zones
 COUNTIES = [("500231", "垫江县", "EPSG:4545"), ("110105", "朝阳区", "EPSG:4548"), ("540102", "城关区", "EPSG:4539")]

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyproj
 import shapely
+from county_fixture import write_township_file
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from county_fixture import write_township_file  # noqa: E402
-
-from layers.city import city_workspace, load_city  # noqa: E402
-from layers.county import find_county, init_workspace  # noqa: E402
-from layers.kinds import get_kind  # noqa: E402
-from layers.workspace import load_workspace, save_layer  # noqa: E402
-from riskmap.cli.main import main  # noqa: E402
-from riskmodel.analysis import analyze_workspace  # noqa: E402
-from riskmodel.city import analyze_city, write_city_outputs  # noqa: E402
+from layers.city import city_workspace, load_city
+from layers.county import find_county, init_workspace
+from layers.kinds import get_kind
+from layers.workspace import load_workspace, save_layer
+from riskmap.cli.main import main
+from riskmodel.analysis import analyze_workspace
+from riskmodel.city import analyze_city, write_city_outputs
 
 _ADDED = ["county", "county_adcode", "township"]
 
