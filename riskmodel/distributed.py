@@ -26,8 +26,9 @@ import numpy as np
 
 from layers.parquet import GridSpec, Partition, read_points, write_points
 from riskmodel._pairs import pairs_within
+from riskmodel.errors import RiskModelError
 
-__all__ = ["DaskPairFinder", "PairStats", "connect", "pair_checksum"]
+__all__ = ["DaskPairFinder", "EngineError", "PairStats", "connect", "pair_checksum"]
 
 _TARGET_PER_CELL = 400_000  # elements per partition when no cell size is given
 _HALO_PAD_M = 1e-3  # the halo is widened a little: a superset of hazards, the exact test decides
@@ -49,6 +50,10 @@ def pair_checksum(hazard_idx, element_idx) -> int:
         return int(v.sum(dtype=np.uint64))
 
 
+class EngineError(RiskModelError, RuntimeError):
+    """The Dask cluster cannot be reached, or its workers cannot run the pair tasks."""
+
+
 @dataclass(frozen=True)
 class PairStats:
     pairs: int
@@ -62,7 +67,10 @@ def connect(scheduler: str | None = None, *, n_workers: int = 2, threads_per_wor
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(f"无法连接 Dask 调度器 {scheduler}（{exc}）；请确认 dask scheduler 已启动且地址、端口正确") from None
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
                            memory_limit=memory_limit, dashboard_address=None)
     return Client(cluster)
@@ -165,7 +173,11 @@ class DaskPairFinder:
         self.last_partitions = len(tasks)
         futures = [self.client.submit(_tile_task, ef, hf, bbox, reach, collect, pure=False)
                    for ef, hf, bbox in tasks]
-        return self.client.gather(futures)
+        try:
+            return self.client.gather(futures)
+        except OSError as exc:  # typically a worker that cannot see the partition folder
+            raise EngineError(f"Dask worker 无法读取分区文件（{exc}）；集群上请用 --parquet-dir 指定各 worker 都能读取的共享文件夹"
+                              ) from None
 
     def _run(self, hazard_xy_m, radius_m, element_xy_m, collect: bool):
         self.calls += 1
