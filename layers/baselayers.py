@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.crs import CrsChoice, parse_crs, to_wgs84
 from layers.errors import LayerError
-from layers.importer import CrsChoice, parse_crs, to_wgs84
-from layers.io import atomic_write_bytes, frame_to_geojson_bytes, layer_lock, read_vector
-from layers.readers import LAT_ALIASES, LON_ALIASES, decode_text, normalize_header, parse_coordinates
+from layers.imports.readers import LAT_ALIASES, LON_ALIASES, decode_text, normalize_header, parse_coordinates
+from layers.store.io import atomic_write_bytes, frame_to_geojson_bytes, layer_lock, read_vector
 from layers.validate import Area, locate_townships
 
 __all__ = ["BASE_LAYERS", "BaseImportError", "BaseImportResult", "import_base_layer"]

@@ -8,7 +8,7 @@
     liangping/           another one
 
 :func:`load_city` loads every county. :func:`city_workspace` merges them into one
-:class:`~layers.workspace.Workspace` for the map and the exports: townships whose name occurs in more
+:class:`~layers.store.workspace.Workspace` for the map and the exports: townships whose name occurs in more
 than one county are qualified by the county (``垫江县·新民镇``) — in the township layer and in every
 site's ``township`` — and a site id used in two counties of the same layer is prefixed by the
 county's adcode (``500231-GH001``). Its metric CRS is the 3° zone of the city's centre.
@@ -27,7 +27,7 @@ import shapely
 
 from layers.county import metric_crs_for
 from layers.errors import WorkspaceError
-from layers.workspace import Workspace, load_workspace
+from layers.store.workspace import Workspace, load_workspace
 
 __all__ = ["City", "CityMember", "city_workspace", "load_city", "qualify"]
 

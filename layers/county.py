@@ -21,8 +21,8 @@ import shapely
 
 from layers.coords import gcj02_to_wgs84
 from layers.errors import LayerError
-from layers.io import atomic_write_bytes, frame_to_geojson_bytes
 from layers.kinds import LAYER_KINDS
+from layers.store.io import atomic_write_bytes, frame_to_geojson_bytes
 
 __all__ = [
     "CountyNotFoundError",

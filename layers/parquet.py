@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 
 __all__ = ["GridSpec", "Partition", "read_partitions", "read_points", "write_points", "write_workspace_parquet"]
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from layers.city import City, qualify
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 from riskmodel.aggregate import county_totals
-from riskmodel.analysis import Analysis, _csv_bytes, analyze_workspace, write_outputs
+from riskmodel.analysis import Analysis, _rounded_csv_bytes, analyze_workspace, write_outputs
 
 __all__ = ["CityAnalysis", "analyze_city", "write_city_outputs"]
 
@@ -63,7 +63,7 @@ def write_city_outputs(ca: CityAnalysis, out_dir: str | Path) -> dict[str, str]:
         write_outputs(a, out / key)
         paths[key] = str(out / key)
     for name, frame in (("counties", ca.counties), ("townships", ca.townships)):
-        atomic_write_bytes(out / f"{name}.csv", _csv_bytes(frame))
+        atomic_write_bytes(out / f"{name}.csv", _rounded_csv_bytes(frame))
         paths[name] = str(out / f"{name}.csv")
     summary = {"city": ca.city.name, "counties": ca.counties[["county", "county_adcode", "pairs"]].to_dict("records"),
                "townships": len(ca.townships), "pairs": int(ca.counties["pairs"].sum()) if len(ca.counties) else 0}

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from layers.io import read_vector
+from layers.store.io import read_vector
 
 
 def township_strips(root: Path, names: list[str], code_prefix: str) -> list[tuple[str, str, shapely.Geometry]]:

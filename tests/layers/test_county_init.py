@@ -11,7 +11,7 @@ from county_fixture import write_township_file, write_village_csv
 
 from layers.county import CountyNotFoundError, find_county, metric_crs_for
 from layers.kinds import LAYER_KINDS
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 
 # three counties in three different 3° zones

@@ -14,7 +14,7 @@ from county_fixture import write_township_file
 from layers.city import city_workspace, load_city
 from layers.county import find_county, init_workspace
 from layers.kinds import get_kind
-from layers.workspace import load_workspace, save_layer
+from layers.store.workspace import load_workspace, save_layer
 from riskmap.cli.main import main
 from riskmodel.analysis import analyze_workspace
 from riskmodel.city import analyze_city, write_city_outputs
