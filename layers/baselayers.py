@@ -21,18 +21,12 @@ import pandas as pd
 import shapely
 
 from layers.crs import CrsChoice, parse_crs, to_wgs84
-from layers.errors import LayerError
+from layers.errors import BaseImportError
 from layers.imports.readers import LAT_ALIASES, LON_ALIASES, decode_text, normalize_header, parse_coordinates
 from layers.store.io import atomic_write_bytes, frame_to_geojson_bytes, layer_lock, read_vector
 from layers.validate import Area, locate_townships
 
 __all__ = ["BASE_LAYERS", "BaseImportError", "BaseImportResult", "import_base_layer"]
-
-
-class BaseImportError(LayerError, ValueError):
-    """The base-layer file has errors; nothing was written."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pyproj
 import shapely
 
 from layers.coords import gcj02_to_wgs84
-from layers.errors import LayerError
+from layers.errors import CountyNotFoundError
 from layers.kinds import LAYER_KINDS
 from layers.store.io import atomic_write_bytes, frame_to_geojson_bytes
 
@@ -34,10 +34,6 @@ __all__ = [
 ]
 
 _ZONE_EPSG_CM75 = 4534  # CGCS2000 / 3-degree Gauss-Kruger CM 75E; +1 per 3° up to 4554 (CM 135E)
-
-
-class CountyNotFoundError(LayerError, LookupError):
-    """No county (or more than one) matches the adcode or name given."""
 
 
 @dataclass(frozen=True)
