@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "BaseImportError",
+    "CountyNotFoundError",
     "ImportConflictError",
     "ImportRefusedError",
     "LayerError",
@@ -90,3 +92,13 @@ class ImportConflictError(LayerError, RuntimeError):
 
 class PhotoRejected(LayerError, ValueError):
     """One photo of an inspection record was not stored; the message says why (the record is kept)."""
+
+
+class CountyNotFoundError(LayerError, LookupError):
+    """``riskmap init``: no county (or more than one) matches the adcode or name, or the folder is taken."""
+
+
+class BaseImportError(LayerError, ValueError):
+    """A township or village file has errors; nothing was written."""
+
+    exit_code = 2

@@ -184,12 +184,16 @@ def unsafe_shelters(ws, rules: Rules | None = None) -> dict[str, str]:
     return _unusable_shelters(check_safety(hazards, sites, rules), rules)
 
 
-def analyze_workspace(ws, rules: Rules | None = None) -> Analysis:
-    """Run the whole risk model on a loaded workspace (see the module docstring for the steps)."""
+def analyze_workspace(ws, rules: Rules | None = None, *, finder=None) -> Analysis:
+    """Run the whole risk model on a loaded workspace (see the module docstring for the steps).
+
+    ``finder`` computes the exposure pairs instead of the single-process :func:`pairs_within`
+    (``riskmodel.distributed.DaskPairFinder``); the result is the same.
+    """
     rules = rules or load_rules(ws.config)
     sites = _township_names(workspace_sites(ws), ws.townships)
     hazards = _township_names(hazard_table(ws, rules), ws.townships)
-    pairs = pairs_frame(hazards, sites).drop(columns="query_radius_m")
+    pairs = pairs_frame(hazards, sites, finder=finder).drop(columns="query_radius_m")
     violations = check_safety(hazards, sites, rules)
     unusable = _unusable_shelters(violations, rules)
     coverage, shelters = _coverage(ws, rules, unusable)

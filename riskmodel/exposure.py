@@ -64,8 +64,8 @@ def hazard_table(ws, rules: Rules) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str) -> pd.DataFrame:
-    hi, ei, d = pairs_within(
+def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str, finder=pairs_within) -> pd.DataFrame:
+    hi, ei, d = finder(
         hz[["x_m", "y_m"]].to_numpy(), hz[radius].to_numpy(), el[["x_m", "y_m"]].to_numpy()
     )
     h, e = hz.iloc[hi], el.iloc[ei]
@@ -91,18 +91,19 @@ def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str) -> pd.DataFram
 
 
 def pairs_frame(
-    hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = "watch_radius_m"
+    hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = "watch_radius_m", finder=None
 ) -> pd.DataFrame:
     """Pairs between a hazard table and an element table, one grid query per hazard layer.
 
-    Elements of the hazard's own layer are skipped. Sorted by hazard layer, hazard id, distance.
+    Elements of the hazard's own layer are skipped. ``finder`` replaces :func:`pairs_within` (same
+    signature and result), e.g. the Dask engine of :mod:`riskmodel.distributed`. Sorted by hazard layer, hazard id, distance.
     """
     parts = []
     for layer in pd.unique(hazards["layer"]):
         hz = hazards[hazards["layer"] == layer]
         el = elements[elements["layer"] != layer]
         if len(hz) and len(el):
-            parts.append(_layer_pairs(hz, el, radius))
+            parts.append(_layer_pairs(hz, el, radius, finder or pairs_within))
     if not parts:
         return pd.DataFrame({c: [] for c in [*PAIR_COLUMNS, *_MORE_COLUMNS, "query_radius_m"]})
     out = pd.concat(parts, ignore_index=True)

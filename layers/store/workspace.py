@@ -115,6 +115,19 @@ def _read_config(root: Path) -> dict:
         raise WorkspaceError(f"{path}: 格式错误（{exc}）") from None
 
 
+_BASE_COLUMNS = {"townships": ("code", "name", "kind", "population"),
+                 "villages": ("code", "name", "township", "kind", "population")}
+
+
+def _base_layer(root: Path, name: str) -> gpd.GeoDataFrame:
+    """A base layer with its columns even when the file holds no feature yet (a new workspace)."""
+    frame = read_vector(root / f"{name}.geojson")
+    for col in _BASE_COLUMNS[name]:
+        if col not in frame.columns:
+            frame[col] = pd.Series([None] * len(frame), dtype=object, index=frame.index)
+    return frame
+
+
 def _optional_vector(path: Path) -> gpd.GeoDataFrame | None:
     return read_vector(path) if path.exists() else None
 
@@ -149,8 +162,8 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     root = Path(root) if root is not None else DEFAULT_WORKSPACE
     config = _read_config(root)
     county = read_vector(root / "county.geojson")
-    townships = read_vector(root / "townships.geojson")
-    villages = read_vector(root / "villages.geojson")
+    townships = _base_layer(root, "townships")
+    villages = _base_layer(root, "villages")
     area = Area.from_frames(county, townships)
     loaded, problems = {}, []
     for kind in LAYER_KINDS:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
-__all__ = ["add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
+__all__ = ["add_city_arg", "add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
 
 _SHOWN_PROBLEMS = 3
 
@@ -16,6 +16,11 @@ _SHOWN_PROBLEMS = 3
 def add_workspace_arg(parser) -> None:
     parser.add_argument("--workspace", "-w", type=Path, default=None,
                         help=f"工作区文件夹（默认：内置样例 {DEFAULT_WORKSPACE.name}）")
+
+
+def add_city_arg(parser) -> None:
+    parser.add_argument("--city", type=Path, default=None,
+                        help="市级工作区文件夹（若干区县工作区 + city.toml）：各区县合为一图，同名乡镇加县名区分")
 
 
 def workspace_path(args) -> Path:
@@ -30,7 +35,12 @@ def print_json(doc) -> None:
 def load_for_command(args) -> Workspace:
     """Load the workspace; warn on stderr when some of it failed validation, so that no command works
     on a silently incomplete workspace (a broken layer file is read as empty)."""
-    ws = load_workspace(workspace_path(args))
+    if getattr(args, "city", None) is not None:
+        from layers.city import city_workspace, load_city
+
+        ws = city_workspace(load_city(args.city))
+    else:
+        ws = load_workspace(workspace_path(args))
     errors = ws.errors
     if errors:
         layers = "、".join(dict.fromkeys(p.layer for p in errors))

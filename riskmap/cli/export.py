@@ -22,7 +22,7 @@ from layers.errors import SelectionError
 from layers.exports import FORMATS, ExportResult, export_per_township, export_stem, write_export
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.selection import Selection, parse_where, resolve_townships
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import add_city_arg, add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run"]
 
@@ -57,6 +57,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出写出的文件与数量")
     add_workspace_arg(p)
+    add_city_arg(p)
     p.set_defaults(func=run)
 
 

@@ -9,13 +9,14 @@ from layers.errors import SelectionError
 from layers.kinds import kind_ids
 from layers.selection import Selection, parse_where, resolve_townships, select_sites
 from layers.store.io import atomic_write_bytes
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import add_city_arg, add_workspace_arg, load_for_command, print_json
 from riskmap.mapview import MapView, build_map, render_html
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("map", help="生成可离线打开的单文件 HTML 地图")
     add_workspace_arg(p)
+    add_city_arg(p)
     p.add_argument("--out", "-o", type=Path, required=True, help="输出 HTML 文件")
     p.add_argument("--township", nargs="*", default=[], help="乡镇名称或代码（可多个；默认全部）")
     p.add_argument("--layers", default="all", help="图层 id，逗号分隔，或 all（默认）")
