@@ -14,6 +14,7 @@ import pandas as pd
 from layers.kinds import LayerKind, get_kind
 from riskmodel.errors import RiskModelError
 from riskmodel.rules import HAZARD_LAYERS, Rules
+from riskmodel.sites import active_sites
 
 __all__ = ["RING_LABELS", "classify_ring", "context_rings", "hazard_radii", "ring_polygons"]
 
@@ -132,8 +133,10 @@ def ring_polygons(
     """Danger and watch rings as WGS 84 polygons, for display only (buffers in the metric CRS).
 
     Columns: ``layer, id, ring ("danger"/"watch"), radius_m, geometry``; watch rings are
-    annuli (the danger disk cut out), so both can be drawn together.
+    annuli (the danger disk cut out), so both can be drawn together. Sites the model leaves out
+    (a status in ``<layer>.exclude_status``, e.g. 已核销) get no rings, as they get none in the counts.
     """
+    frame = active_sites(layer_id, frame, rules)
     if ids is not None:
         frame = frame[frame["id"].isin(list(ids))]
     radii = hazard_radii(layer_id, frame, rules)
