@@ -249,7 +249,7 @@ def resource_coverage(ctx, kinds) -> pd.DataFrame:
         covered = np.zeros(len(villages), dtype=bool)
         if frame is not None and len(frame):
             frame = frame.reset_index(drop=True)
-            active = active_sites(kind.id, frame, ctx.rules)
+            active = active_sites(kind, frame, ctx.rules)
             rxy = ctx.layer_xy(kind.id)[active.index.to_numpy()]
             radius = service_radius_m(kind, active, ctx.rules)
             ok = np.isfinite(rxy).all(axis=1) & np.isfinite(radius)

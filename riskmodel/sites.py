@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from layers.errors import UnknownKindError
-from layers.kinds import LAYER_KINDS, get_kind
+from layers.kinds import LAYER_KINDS, LayerKind, get_kind
 from riskmodel.rules import Rules
 
 __all__ = [
@@ -96,13 +96,14 @@ def site_table(layer: str, frame: gpd.GeoDataFrame, metric_crs: str) -> pd.DataF
     )
 
 
-def active_sites(layer: str, frame: gpd.GeoDataFrame, rules: Rules) -> gpd.GeoDataFrame:
+def active_sites(layer: str | LayerKind, frame: gpd.GeoDataFrame, rules: Rules) -> gpd.GeoDataFrame:
     """The sites that take part in the model: those whose status is not in ``<layer>.exclude_status``
-    (e.g. geohazards written off, 已核销)."""
-    excluded = rules.excluded_status(layer)
+    (e.g. geohazards written off, 已核销). ``layer`` is a layer id or its kind."""
+    kind = layer if isinstance(layer, LayerKind) else None
+    excluded = rules.excluded_status(kind.id if kind else str(layer))
     if not excluded:
         return frame
-    status = get_kind(layer).status_field
+    status = (kind or get_kind(str(layer))).status_field
     if status and status in frame.columns:
         frame = frame[~frame[status].isin(excluded)]
     return frame

@@ -44,6 +44,33 @@ TOWNSHIP_COLUMNS: dict[str, str] = {
 }
 
 
+# Per-kind columns of the township table, by suffix (the kind's label goes in front):
+# riskmodel.aggregate names them <layer id><suffix>.
+_KIND_COLUMN_SUFFIXES = {
+    "_villages_uncovered": "服务半径外村(社区)",
+    "_people_uncovered": "服务半径外人口",
+    "_people_covered_pct": "人口覆盖率(%)",
+    "_uncovered": "未覆盖(避难场所)",
+    "_active": "(参与计算)",
+}
+
+
+def _kind_column(col: str) -> str | None:
+    for ring, zone in (("_danger", "危险区内"), ("_watch", "关注区内")):
+        if col.startswith("exposed_") and col.endswith(ring):
+            try:
+                return zone + get_kind(col[len("exposed_") : -len(ring)]).label
+            except UnknownKindError:
+                return None
+    for suffix, text in _KIND_COLUMN_SUFFIXES.items():
+        if col.endswith(suffix):
+            try:
+                return get_kind(col[: -len(suffix)]).label + text
+            except UnknownKindError:
+                continue
+    return None
+
+
 def _label(col: str, lang: str = "zh") -> str:
     if lang == "en":
         return _label_en(col)
@@ -54,7 +81,7 @@ def _label(col: str, lang: str = "zh") -> str:
             return get_kind(col[2:]).label + "数"
         except UnknownKindError:  # an unknown count column keeps its name
             return col
-    return col
+    return _kind_column(col) or col
 
 
 def _label_en(col: str) -> str:
