@@ -384,7 +384,37 @@ NINE_SMALL = LayerKind(
     ),
 )
 
-LAYER_KINDS: tuple[LayerKind, ...] = (GEOHAZARD, FLOOD_SPOT, FERRY, GAS_RISK, FIRE_POOL, SHELTER, NINE_SMALL)
+EMERGENCY_RESOURCE = LayerKind(
+    id="emergency_resource", label="应急资源", label_en="Emergency resources", roles=(Role.RESOURCE,),
+    shape="star", color="#c51b7d", style_field="category", id_prefix="YJ", overview=True,
+    key_fields=("category", "staff", "vehicles", "status", "service_radius_m"),
+    service=ServiceRule(covers="people", by_field="category", site_radius_field="service_radius_m"),
+    status_field="status", inactive_status=("在建", "规划", "停用"),
+    fields=(
+        _f("category", "资源类别", E, required=True, label_en="Category",
+           allowed=("应急消防服务站点", "专业救援队伍", "社会应急力量", "物资储备库", "无人机巢", "其他"),
+           colors=(("应急消防服务站点", "#d73027"), ("专业救援队伍", "#c51b7d"), ("社会应急力量", "#f1b6da"),
+                   ("物资储备库", "#762a83"), ("无人机巢", "#35978f"), ("其他", "#878787")),
+           aliases=("资源类别", "类别", "资源类型", "类型", "队伍类型")),
+        _f("staff", "人员数", I, unit="人", min_value=0, label_en="Staff",
+           aliases=("人员数", "人数", "队员人数", "在岗人数", "人员数(人)")),
+        _f("vehicles", "车辆数", I, unit="辆", min_value=0, label_en="Vehicles",
+           aliases=("车辆数", "车辆", "车辆数(辆)", "消防车辆数")),
+        _f("equipment", "主要装备", label_en="Equipment", aliases=("主要装备", "装备", "装备情况", "主要装备器材")),
+        _f("reserve_items", "储备物资", label_en="Reserve items",
+           aliases=("储备物资", "物资", "物资储备", "储备物资品种")),
+        _f("service_radius_m", "服务半径", F, unit="m", min_value=0, label_en="Service radius",
+           aliases=("服务半径", "服务半径(m)", "覆盖半径", "服务范围(m)")),
+        _f("status", "状态", E, label_en="Status", allowed=("在用", "在建", "规划", "停用"),
+           aliases=("状态", "建设状态", "使用状态")),
+        _f("duty_phone", "值班电话", label_en="Duty phone", personal=True,
+           aliases=("值班电话", "24小时值班电话", "应急值班电话")),
+    ),
+)
+
+LAYER_KINDS: tuple[LayerKind, ...] = (
+    GEOHAZARD, FLOOD_SPOT, FERRY, GAS_RISK, FIRE_POOL, SHELTER, NINE_SMALL, EMERGENCY_RESOURCE,
+)
 _BY_ID = {k.id: k for k in LAYER_KINDS}
 
 

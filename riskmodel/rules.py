@@ -116,6 +116,14 @@ _SHELTER_AREA = {
     "长期固定": (2.0, STANDARD),
     "中心": (2.0, ASSUMED),
 }
+_RESOURCE_RADIUS = {  # 应急资源 service radius by category (m); no national norm: assumed
+    "应急消防服务站点": 5000.0,
+    "专业救援队伍": 15000.0,
+    "社会应急力量": 8000.0,
+    "物资储备库": 20000.0,
+    "无人机巢": 5000.0,
+    "其他": 3000.0,
+}
 _NO_NORM = "无国家标准（FACTS §6.1），按经验假定"
 _EXCLUDE_NOTES = {"geohazard": ("不参与计算的地灾状态", "已核销点不再构成威胁")}  # label, clause
 _SAFETY = {  # rule id: (label, hazard layer, element layer, ring, basis, clause)
@@ -300,6 +308,17 @@ def _defaults() -> tuple[RuleEntry, ...]:
             "在建、规划水池尚不能取水",
         )
     )
+    out += [
+        _e(
+            f"emergency_resource.service_radius_m.{k}",
+            f"应急资源服务半径（{k}）",
+            v,
+            "m",
+            ASSUMED,
+            "无国家标准，按 2026 年工作方案的布点密度假定；点位填写的服务半径优先",
+        )
+        for k, v in _RESOURCE_RADIUS.items()
+    ]
     for rid, (label, _hz, _el, ring, basis, clause) in _SAFETY.items():
         out += [
             _e(f"safety.{rid}.enabled", f"{label}：启用", True, "", basis, clause),
