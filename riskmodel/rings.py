@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.coords import METRIC_CRS
 from layers.kinds import LayerKind, get_kind
 from riskmodel.errors import RiskModelError
 from riskmodel.rules import HAZARD_LAYERS, Rules
@@ -20,7 +21,6 @@ __all__ = ["RING_LABELS", "classify_ring", "context_rings", "hazard_radii", "rin
 
 RING_LABELS = {"danger": "危险区（内圈）", "watch": "关注区（外圈）", "none": "未暴露"}
 _COLUMNS = ["danger_radius_m", "watch_radius_m", "radius_source"]
-_METRIC_CRS = "EPSG:4545"
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -128,7 +128,7 @@ def _rings_frame(layer_id: str, ident, xy: np.ndarray, r: np.ndarray, w: np.ndar
 
 
 def ring_polygons(
-    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = _METRIC_CRS
+    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = METRIC_CRS
 ) -> gpd.GeoDataFrame:
     """Danger and watch rings as WGS 84 polygons, for display only (buffers in the metric CRS).
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from layers.errors import UnknownKindError
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.labels import VILLAGE_LAYER
 from riskmodel.rules import Rules
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
     "workspace_sites",
 ]
 
-VILLAGE = "village"  # the villages base layer, an element with people (not a registry kind)
+VILLAGE = VILLAGE_LAYER  # the villages base layer, an element with people (not a registry kind)
 VILLAGE_PEOPLE_FIELD = "population"
 ELEMENT_LAYERS = (*(k.id for k in LAYER_KINDS), VILLAGE)
 PEOPLE_LAYERS = (*(k.id for k in LAYER_KINDS if k.people_field), VILLAGE)  # elements that carry people

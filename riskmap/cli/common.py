@@ -8,7 +8,7 @@ from pathlib import Path
 
 from layers.errors import SelectionError
 from layers.kinds import LAYER_KINDS
-from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
 __all__ = ["LAYERS_HELP", "add_workspace_arg", "load_for_command", "parse_layers", "print_json", "workspace_path"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers.workspace import Workspace
+from layers.store.workspace import Workspace
 
 
 def test_area_is_built_once(monkeypatch, tmp_path):
