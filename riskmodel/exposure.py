@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from layers.kinds import get_kind
 from riskmodel._pairs import distance_m, pairs_within
 from riskmodel.rings import classify_ring, hazard_radii
 from riskmodel.rules import HAZARD_LAYERS, Rules, load_rules
@@ -40,9 +41,11 @@ def hazard_table(ws, rules: Rules) -> pd.DataFrame:
         frame = active_hazards(layer, frame, rules)
         sites = site_table(layer, frame, ws.metric_crs)
         radii = hazard_radii(layer, frame, rules).reset_index(drop=True)
+        spec = get_kind(layer).hazard
+        threatened = spec.threatened_field if spec else None
         sites["threatened_people"] = (
-            pd.to_numeric(frame["threatened_people"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
-            if "threatened_people" in frame
+            pd.to_numeric(frame[threatened], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
+            if threatened and threatened in frame
             else 0.0
         )
         parts.append(pd.concat([sites, radii], axis=1))

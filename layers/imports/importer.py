@@ -340,8 +340,9 @@ def _warnings(table: SourceTable, kind: LayerKind, problems: list[Problem], reje
 
 def _provided_fields(headers: HeaderMap, kind: LayerKind, extras: list[str]) -> frozenset[str]:
     keys = {*headers.fields.values(), "id", "township", "source", *extras}
-    if kind.id == "geohazard" and keys & {"threatened_people", "threatened_property_wan", "danger_level"}:
-        keys.add("danger_level")
+    for derived in kind.derived:  # a derived field is re-derived when any of its inputs is imported
+        if keys & {*derived.inputs, derived.field}:
+            keys.add(derived.field)
     return frozenset(keys)
 
 

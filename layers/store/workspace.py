@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -86,8 +87,9 @@ class Workspace:
         p = self.root / "dem.tif"
         return p if p.exists() else None
 
-    @property
+    @cached_property
     def area(self) -> Area:
+        """The county union and prepared townships, built once per loaded workspace."""
         return Area.from_frames(self.county, self.townships)
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
@@ -171,9 +173,11 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
             continue
         loaded[kind.id], found = _load_layer_or_problem(root, kind, area)
         problems.extend(found)
-    return Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
-                     layers=loaded, problems=problems, river=_optional_vector(root / "river.geojson"),
-                     forest=_optional_vector(root / "forest.geojson"))
+    ws = Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
+                   layers=loaded, problems=problems, river=_optional_vector(root / "river.geojson"),
+                   forest=_optional_vector(root / "forest.geojson"))
+    ws.__dict__["area"] = area  # the cached_property's slot: the union validation already built
+    return ws
 
 
 # ---------------------------------------------------------------- versions

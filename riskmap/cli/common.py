@@ -6,9 +6,21 @@ import json
 import sys
 from pathlib import Path
 
+from layers.errors import SelectionError
+from layers.kinds import LAYER_KINDS
 from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
-__all__ = ["add_city_arg", "add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
+__all__ = [
+    "LAYERS_HELP",
+    "add_city_arg",
+    "add_workspace_arg",
+    "load_for_command",
+    "parse_layers",
+    "print_json",
+    "workspace_path",
+]
+
+LAYERS_HELP = "图层 id 或中文名，逗号分隔，或 all（默认）"
 
 _SHOWN_PROBLEMS = 3
 
@@ -25,6 +37,24 @@ def add_city_arg(parser) -> None:
 
 def workspace_path(args) -> Path:
     return args.workspace if args.workspace is not None else DEFAULT_WORKSPACE
+
+
+def parse_layers(text: str) -> tuple[str, ...]:
+    """``--layers`` of every command: ids or Chinese labels, comma-separated (，too); ``all`` or
+    nothing → ``()`` meaning every layer. Order kept, duplicates dropped.
+
+    >>> parse_layers("all")
+    ()
+    """
+    tokens = [t.strip() for t in str(text).replace("，", ",").split(",") if t.strip()]
+    if not tokens or any(t.lower() == "all" for t in tokens):
+        return ()
+    by_name = {k.id: k.id for k in LAYER_KINDS} | {k.label: k.id for k in LAYER_KINDS}
+    bad = [t for t in tokens if t not in by_name]
+    if bad:
+        valid = "、".join(f"{k.id}({k.label})" for k in LAYER_KINDS)
+        raise SelectionError(f"未知图层 “{'、'.join(bad)}”；可选图层：{valid}，或 all")
+    return tuple(dict.fromkeys(by_name[t] for t in tokens))
 
 
 def print_json(doc) -> None:

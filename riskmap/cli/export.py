@@ -22,7 +22,14 @@ from layers.errors import SelectionError
 from layers.exports import FORMATS, ExportResult, export_per_township, export_stem, write_export
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.selection import Selection, parse_where, resolve_townships
-from riskmap.cli.common import add_city_arg, add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import (
+    LAYERS_HELP,
+    add_city_arg,
+    add_workspace_arg,
+    load_for_command,
+    parse_layers,
+    print_json,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -35,7 +42,7 @@ def add_parser(sub) -> None:
         required=True,
         help="乡镇名称或代码，多个用逗号分隔（合为一个文件）；all = 每个乡镇各写一个文件",
     )
-    p.add_argument("--layers", "-l", default="all", help="图层 id，逗号分隔，或 all（默认）")
+    p.add_argument("--layers", "-l", default="all", help=LAYERS_HELP)
     p.add_argument(
         "--where",
         action="extend",
@@ -59,23 +66,6 @@ def add_parser(sub) -> None:
     add_workspace_arg(p)
     add_city_arg(p)
     p.set_defaults(func=run)
-
-
-def parse_layers(text: str) -> tuple[str, ...]:
-    """``a,b`` → layer ids (checked); ``all`` or empty → () meaning every layer."""
-    tokens = [t.strip() for t in text.replace("，", ",").split(",") if t.strip()]
-    if not tokens or any(t.lower() == "all" for t in tokens):
-        return ()
-    by_label = {k.label: k.id for k in LAYER_KINDS}
-    ids = []
-    for tok in tokens:
-        lid = by_label.get(tok, tok)
-        try:
-            get_kind(lid)
-        except KeyError as exc:
-            raise SelectionError(str(exc)) from None
-        ids.append(lid)
-    return tuple(dict.fromkeys(ids))
 
 
 def _selection(args, ws) -> tuple[Selection, bool]:

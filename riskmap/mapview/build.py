@@ -21,7 +21,7 @@ from layers.kinds import get_kind
 from layers.selection import Selection, select_sites
 from riskmap.mapview.assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, localize_assets
 from riskmap.mapview.basemaps import tile_layers
-from riskmap.mapview.encode import SHAPES, js_json, site_payload
+from riskmap.mapview.encode import js_json, site_payload
 from riskmap.mapview.hillshade import hillshade
 from riskmap.mapview.runtime import RUNTIME_JS
 from riskmap.render.palettes import RISK_RAMP, WARNING_HEX
@@ -299,7 +299,7 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
         items.append(
             {
                 "label": kind.label if view.lang == "zh" else kind.label_en,
-                "shape": SHAPES.get(lid, "circle"),
+                "shape": kind.shape,
                 "color": kind.color,
                 "count": len(frame),
                 "classes": [c for i, c in enumerate(payload["classes"]) if i in present],

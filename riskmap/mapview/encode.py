@@ -16,19 +16,10 @@ import shapely
 
 from layers.kinds import LayerKind
 
-__all__ = ["SHAPES", "display_value", "js_json", "site_payload"]
+__all__ = ["DRAWN_SHAPES", "display_value", "js_json", "site_payload"]
 
-# One canvas shape per registry (distinct from each other; colour carries the level).
-SHAPES: dict[str, str] = {
-    "geohazard": "triangle",
-    "flood_spot": "drop",
-    "ferry": "square",
-    "gas_risk": "diamond",
-    "fire_pool": "hexagon",
-    "shelter": "house",
-    "nine_small": "circle",
-}
-_RADIUS_PX = {"nine_small": 4}
+# The canvas shapes the runtime draws (RM.shapePath); each kind names its own (LayerKind.shape).
+DRAWN_SHAPES: tuple[str, ...] = ("circle", "triangle", "square", "diamond", "house", "drop", "hexagon", "star")
 _ID_RE = re.compile(r"^(.*?)(\d+)$")
 _MICRO = 1_000_000
 
@@ -120,8 +111,8 @@ def site_payload(
     return {
         "layer": kind.id,
         "label": kind.label,
-        "shape": SHAPES.get(kind.id, "circle"),
-        "radius": _RADIUS_PX.get(kind.id, 7),
+        "shape": kind.shape,
+        "radius": kind.marker_px,
         "color": kind.color,
         "strokeLimit": 20000,
         "x0": x0,

@@ -45,6 +45,13 @@ RUNTIME_JS = r"""
           else { ctx.lineTo(x + r * Math.cos(a), y + r * Math.sin(a)); }
         }
         ctx.closePath(); break;
+      case 'star':
+        for (var j = 0; j < 10; j++) {
+          var b = Math.PI / 5 * j - Math.PI / 2, q = j % 2 ? r * 0.55 : r * 1.3;
+          if (j === 0) { ctx.moveTo(x + q * Math.cos(b), y + q * Math.sin(b)); }
+          else { ctx.lineTo(x + q * Math.cos(b), y + q * Math.sin(b)); }
+        }
+        ctx.closePath(); break;
       default: ctx.arc(x, y, r, 0, Math.PI * 2, false);
     }
   }

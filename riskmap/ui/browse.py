@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from layers.kinds import get_kind
+from layers.kinds import Role, get_kind, layer_ids_with
 from layers.labels import VILLAGE_LAYER, layer_label
 from layers.selection import select_sites
 from riskmap.mapview import BASEMAPS, MapView, available_basemaps, build_map, resolve_click
@@ -22,7 +22,7 @@ from riskmap.ui.state import current_analysis, current_workspace, sample_banner,
 
 __all__ = ["render", "rings_for", "site_table"]
 
-HAZARD_RING_LAYERS = ("geohazard", "gas_risk", "flood_spot")
+HAZARD_RING_LAYERS = layer_ids_with(Role.HAZARD)
 
 
 def site_table(frame, layer_id: str) -> pd.DataFrame:
@@ -38,18 +38,18 @@ def rings_for(ws, res, sites: dict, vs):
     """Rings to draw: the selected hazard site's, and those of the chosen (filtered) hazard layer."""
     if res.analysis is None:
         return None
-    from riskmodel.rings import ring_polygons
+    from riskmodel.rings import context_rings
 
     parts = []
     if vs.ring_layer in sites and len(sites[vs.ring_layer]):
-        parts.append(ring_polygons(sites[vs.ring_layer], vs.ring_layer, res.rules, metric_crs=ws.metric_crs))
+        parts.append(context_rings(res.context, vs.ring_layer, ids=sites[vs.ring_layer]["id"]))
     if (
         vs.selected_site
         and vs.selected_site[0] in HAZARD_RING_LAYERS
         and vs.selected_site[0] != vs.ring_layer
     ):
         lid, sid = vs.selected_site
-        parts.append(ring_polygons(ws.layers[lid], lid, res.rules, ids=[sid], metric_crs=ws.metric_crs))
+        parts.append(context_rings(res.context, lid, ids=[sid]))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else None
 

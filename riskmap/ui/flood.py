@@ -17,7 +17,7 @@ import streamlit as st
 from layers.errors import LayerError
 from layers.kinds import LAYER_KINDS
 from layers.selection import Selection
-from riskmap.ui.state import current_workspace, sample_banner, t, workspace_stamp
+from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, workspace_stamp
 from riskmodel.errors import RiskModelError
 from riskmodel.warning import WarningColor
 
@@ -117,13 +117,14 @@ def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
     from riskmodel.scenario import run_scenario
 
     ws = current_workspace()
+    ctx = current_analysis().context  # the cached model context: unsafe shelters are not re-derived
     data, label = _depth_bytes(ws, choice, stamp)
     warnings = {n: WarningColor(c) for n, c in choice.warnings}
     if data is None:
-        res = run_scenario(ws, None, warnings, source=label)
+        res = run_scenario(ws, None, warnings, source=label, context=ctx)
         return {"result": _light(res), "overlay": None}
     with MemoryFile(data) as mem, mem.open() as ds:
-        res = run_scenario(ws, ds, warnings, source=label)
+        res = run_scenario(ws, ds, warnings, source=label, context=ctx)
         ov = depth_overlay(ds, config=ws.config)
     return {"result": _light(res), "overlay": ov}
 
@@ -241,7 +242,7 @@ def _legend_html(opacity: float, config: dict) -> str:
 
 
 # What leadership acts on in flood season; the 6,000 九小场所 and the fire pools would hide the overlay.
-FLOOD_MAP_LAYERS = ("geohazard", "flood_spot", "ferry", "gas_risk", "shelter")
+FLOOD_MAP_LAYERS = tuple(k.id for k in LAYER_KINDS if k.overview)
 
 
 def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:

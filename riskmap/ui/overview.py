@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from layers.kinds import LAYER_KINDS
 from layers.selection import Selection
 from riskmap.mapview import MapView, build_map
 from riskmap.render.labels import township_table_zh
@@ -12,7 +13,7 @@ from riskmap.ui.state import current_analysis, current_workspace, sample_banner,
 
 __all__ = ["OVERVIEW_LAYERS", "render"]
 
-OVERVIEW_LAYERS = ("geohazard", "flood_spot", "gas_risk", "ferry", "shelter")
+OVERVIEW_LAYERS = tuple(k.id for k in LAYER_KINDS if k.overview)
 _WORST_COLUMNS = [
     "name",
     "risk_index",
