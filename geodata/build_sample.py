@@ -1334,10 +1334,17 @@ default = "workspace"
 """
 
 
+def write_work_plan(out: Path) -> None:
+    """The 2026 work plan's targets (``plan_2026.toml``: the plan's own figures and named sites,
+    placeholders marked where its clauses and units are unchecked) as the sample's ``plan.toml``."""
+    (out / "plan.toml").write_bytes((HERE / "plan_2026.toml").read_bytes())
+
+
 def _write_all(ctx: Ctx, out: Path, seed: int) -> None:
     rows = _read_divisions()
     out.mkdir(parents=True, exist_ok=True)
     (out / "workspace.toml").write_text(WORKSPACE_TOML.format(seed=seed), encoding="utf-8")
+    write_work_plan(out)
     write_geojson(out / "county.geojson", build_county(ctx))
     pops = village_populations(ctx, rows)
     write_geojson(out / "townships.geojson", build_townships(ctx, rows, pops))

@@ -27,6 +27,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("scenario", "scenario"),
     ("map", "mapfile"),
     ("serve", "serve"),
+    ("plan", "plan"),
+    ("cards", "cards"),
 )
 
 

@@ -87,7 +87,7 @@ def test_registry_sizes_match_spec(ws):
 def test_same_seed_gives_byte_identical_files(two_builds):
     a, b = two_builds
     assert _files(a) == _files(b)
-    assert len(_files(a)) == 14
+    assert len(_files(a)) == 15
     for name in _files(a):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
