@@ -28,6 +28,7 @@ from types import MappingProxyType
 from riskmodel.errors import RuleConfigError
 
 __all__ = [
+    "CARD_LAYERS",
     "DEFAULTS",
     "EXTRA_SECTIONS",
     "HAZARD_LAYERS",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 HAZARD_LAYERS = ("geohazard", "gas_risk", "flood_spot")
+CARD_LAYERS = {"site": "geohazard", "shelter": "shelter"}  # 两卡: per site of this layer, to its shelter
 EXTRA_SECTIONS = ("flood", "warning", "scenario", "depth_classes")
 STANDARD, ASSUMED, WORKSPACE = "standard", "assumed", "workspace"
 
