@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from layers.errors import LayerFileError, LayerValidationError
+from layers.errors import LayerFileError, LayerValidationError, Problem
 from layers.io import atomic_write_bytes, layer_lock
 from layers.readers import decode_text, normalize_header
 
@@ -84,9 +84,10 @@ def read_households(path: str | Path, site_ids=None) -> pd.DataFrame:
             if col:
                 rec[col] = _cell(v)
         if not rec["site_id"]:
-            problems.append(f"{path.name}:第{n}行:隐患点编号: 不能为空")
+            problems.append(Problem("error", path.name, None, n, "隐患点编号", "不能为空"))
         elif known is not None and rec["site_id"] not in known:
-            problems.append(f"{path.name}:第{n}行:隐患点编号: “{rec['site_id']}”不是已登记的地质灾害隐患点")
+            problems.append(Problem("error", path.name, None, n, "隐患点编号",
+                                    f"“{rec['site_id']}”不是已登记的地质灾害隐患点"))
         if rec["people"] is not None:
             try:
                 people = float(rec["people"])
@@ -94,11 +95,11 @@ def read_households(path: str | Path, site_ids=None) -> pd.DataFrame:
                     raise ValueError
                 rec["people"] = int(people)
             except ValueError:
-                problems.append(f"{path.name}:第{n}行:家庭人数: “{rec['people']}”应为不小于 0 的整数")
+                problems.append(Problem("error", path.name, None, n, "家庭人数",
+                                        f"“{rec['people']}”应为不小于 0 的整数"))
         rows.append(rec)
     if problems:
-        raise LayerValidationError("；".join(problems[:20]) + (f"；另有 {len(problems) - 20} 处" if len(problems) > 20
-                                                                else ""))
+        raise LayerValidationError(problems)
     return pd.DataFrame(rows, columns=list(HOUSEHOLD_COLUMNS))
 
 
