@@ -449,7 +449,7 @@ def _measure_sites(t: Target, frame: pd.DataFrame) -> pd.DataFrame:
     for c in (*t.scope, *t.done):
         _, unk = _eval(c, frame)
         missing_field = np.where((missing_field == "") & unk, c.field, missing_field)
-    if t.measure == "sum":
+    if t.measure == "sum" and t.field:
         col = frame[t.field] if t.field in frame.columns else pd.Series([None] * len(frame), index=frame.index)
         vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64")
         no_val = ~np.isfinite(vals)
@@ -533,7 +533,7 @@ def evaluate_plan(
             holding = sorted(str(k) for k, v in todo.items() if v == top)[0]
         rows.append({
             "id": t.id, "name": t.name, "measure": t.measure, "layer": t.layer, "value": value,
-            "target": t.target, "unit": t.unit, "percent": None if share_done is None else 100.0 * value / t.target,
+            "target": t.target, "unit": t.unit, "percent": None if value is None else 100.0 * value / t.target,
             "status": status, "time_share": share_t, "done_share": share_done,
             "gap": None if share_done is None else share_t - share_done, "deadline": t.deadline.isoformat(),
             "counted": int(sites["state"].eq(COUNTED).sum()), "pending": int(sites["state"].eq(PENDING).sum()),

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from layers.export_font import packet_font
 from riskmodel.cards import CardSet, Household, SiteCard
 
-__all__ = ["FONT_FAMILY", "WORK_CARD_TITLE", "HOUSEHOLD_CARD_TITLE", "mask_name", "mask_phone", "render_cards"]
+__all__ = ["FONT_FAMILY", "HOUSEHOLD_CARD_TITLE", "WORK_CARD_TITLE", "mask_name", "mask_phone", "render_cards"]
 
 FONT_FAMILY = "NotoSansCJK"
 WORK_CARD_TITLE = "地质灾害防灾工作明白卡"
