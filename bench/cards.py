@@ -24,7 +24,7 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.render import cards as render
 from riskmodel.cards import card_sets
 from riskmodel.rules import CARD_LAYERS

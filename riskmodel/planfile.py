@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from layers.io import atomic_write_bytes, layer_lock
+from layers.store.io import atomic_write_bytes, layer_lock
 from layers.kinds import LAYER_KINDS, LayerKind
 from riskmodel.errors import OutputError
 from riskmodel.plan import Plan, PlanError, PlanResult, evaluate_plan, parse_plan

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from layers.errors import LayerFileError, SelectionError
-from layers.households import read_households, save_households, workspace_households
-from layers.io import atomic_write_bytes
+from layers.imports.households import read_households, save_households, workspace_households
+from layers.store.io import atomic_write_bytes
 from layers.selection import resolve_townships
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmap.render.cards import render_cards

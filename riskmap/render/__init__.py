@@ -1,1 +1,2 @@
-"""The presentation layer: printed products drawn from the registries and the risk model."""
+"""The presentation layer: fonts, palettes, zh/en labels and the printed products (the PDF packet
+and its map, the leadership briefing). ``layers/`` and ``riskmodel/`` produce data; this draws it."""

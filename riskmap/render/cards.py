@@ -16,7 +16,7 @@ from functools import lru_cache
 import segno
 from fpdf import FPDF
 
-from layers.export_font import packet_font
+from riskmap.render.fonts import packet_font
 from riskmodel.cards import CardSet, Household, SiteCard
 
 __all__ = ["FONT_FAMILY", "HOUSEHOLD_CARD_TITLE", "WORK_CARD_TITLE", "mask_name", "mask_phone", "render_cards"]

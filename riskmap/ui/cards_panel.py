@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.errors import LayerError
-from layers.households import workspace_households
+from layers.imports.households import workspace_households
 from riskmap.render.cards import render_cards
 from riskmap.ui.state import t
 from riskmodel.cards import card_sets

@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 from riskmodel.analysis import unsafe_shelters
 from riskmodel.cards import card_sets

@@ -37,7 +37,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from layers.io import write_geojson
+from layers.store.io import write_geojson
 from layers.kinds import get_kind
 from tests.conftest import write_tiny_workspace
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 from riskmodel.plan import PlanError, parse_plan
 from riskmodel.planfile import compute_workspace_plan, kinds_by_id, load_plan, read_progress, set_progress
