@@ -22,8 +22,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from layers.store.io import atomic_write_bytes, layer_lock
 from layers.kinds import LAYER_KINDS, LayerKind
+from layers.store.io import atomic_write_bytes, layer_lock
 from riskmodel.errors import OutputError
 from riskmodel.plan import Plan, PlanError, PlanResult, evaluate_plan, parse_plan
 

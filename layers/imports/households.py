@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from layers.errors import LayerFileError, LayerValidationError, Problem
-from layers.store.io import atomic_write_bytes, layer_lock
 from layers.imports.readers import decode_text, normalize_header
+from layers.store.io import atomic_write_bytes, layer_lock
 
 __all__ = ["HOUSEHOLD_COLUMNS", "HOUSEHOLD_FILE", "PERSONAL_COLUMNS", "read_households",
            "save_households", "workspace_households"]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from layers.errors import LayerFileError, SelectionError
 from layers.imports.households import read_households, save_households, workspace_households
-from layers.store.io import atomic_write_bytes
 from layers.selection import resolve_townships
+from layers.store.io import atomic_write_bytes
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmap.render.cards import render_cards
 from riskmodel.cards import card_sets

@@ -37,8 +37,8 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from layers.store.io import write_geojson
 from layers.kinds import get_kind
+from layers.store.io import write_geojson
 from tests.conftest import write_tiny_workspace
 
 AS_OF = "2026-10-01"
