@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import LayerError
+from layers.kinds import get_kind
 from riskmap.ui.state import current_workspace, sample_banner, t, view_state, workspace_root, workspace_stamp
 from riskmodel.errors import RiskModelError
 from riskmodel.plan import PlanResult
@@ -20,7 +21,11 @@ from riskmodel.planfile import PLAN_FILE, PROGRESS_FILE, compute_workspace_plan,
 
 __all__ = ["current_plan", "render"]
 
-_STATUS_ICON = {"已完成": "✅", "进行中": "🔵", "滞后": "🔴", "未开始": "⚪", "数据缺失": "⚠️"}
+_STATUS_ICON = {"已完成": "✅", "进行中": "🔵", "滞后": "🔴", "未开始": "⚪", "数据缺失": "⚠️"}  # markdown only
+_STATUS_COLOR = {"已完成": "#1a9850", "进行中": "#4575b4", "滞后": "#d73027", "未开始": "#969696",
+                 "数据缺失": "#fdae61"}
+_MEASURE = {"count": ("计数", "count"), "sum": ("求和", "sum"), "rate": ("比率", "rate"),
+            "manual": ("手工填报", "manual")}
 _STATUS_EN = {"已完成": "done", "进行中": "in progress", "滞后": "behind", "未开始": "not started",
               "数据缺失": "no data"}
 _STATE_EN = {"计入": "counted", "未完成": "pending", "数据缺失": "data missing", "相关": "concerned"}
@@ -65,20 +70,30 @@ def _targets_table(res: PlanResult) -> pd.DataFrame:
             t("目标值", "Goal"): f"{_fmt(r['target'])} {r['unit']}",
             t("完成比例(%)", "Done (%)"): None if r["percent"] is None or r["percent"] != r["percent"]
             else round(min(r["percent"], 999.0), 1),
-            t("状态", "Status"): status_text(r["status"]),
+            t("状态", "Status"): t(r["status"], _STATUS_EN.get(r["status"], r["status"])),
             t("计入点位", "Sites counted"): r["counted"],
             t("数据缺失", "Data missing"): r["missing"],
             t("主要差距乡镇", "Township behind"): r["holding_back"] or "—",
             t("完成时限", "Deadline"): r["deadline"],
-            t("方式", "Measure"): r["measure"] if r["measure"] != "manual" else t("手工填报", "manual"),
+            t("方式", "Measure"): t(*_MEASURE[r["measure"]]),
         })
     return pd.DataFrame(rows)
 
 
 def _target_chart(res: PlanResult) -> None:
-    data = res.targets.assign(pct=res.targets["percent"].astype(float).clip(upper=100).fillna(0.0))
-    chart = pd.DataFrame({t("完成比例(%)", "Done (%)"): data["pct"].to_numpy()}, index=data["name"])
-    st.bar_chart(chart, height=320, horizontal=True, sort=False)
+    """Share done per target (capped at 100 %), one colour per status."""
+    tg = res.targets
+    pct, status, name = t("完成比例(%)", "Done (%)"), t("状态", "Status"), t("目标", "Target")
+    chart = pd.DataFrame({
+        name: tg["name"],
+        pct: tg["percent"].astype(float).clip(upper=100).fillna(0.0).round(1),
+        status: tg["status"].map(lambda s: t(s, _STATUS_EN.get(s, s))),
+    })
+    present = list(dict.fromkeys(tg["status"]))
+    colors = [_STATUS_COLOR[s] for s in present]
+    chart[status] = pd.Categorical(chart[status], categories=[t(s, _STATUS_EN[s]) for s in present])
+    st.bar_chart(chart, x=name, y=pct, color=status if len(present) > 1 else colors[0], height=320,
+                 horizontal=True, sort=False)
 
 
 def _township_view(res: PlanResult, target_id: str) -> None:
@@ -102,6 +117,16 @@ def _township_view(res: PlanResult, target_id: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="plan_township_table")
 
 
+def _field_label(layer, name: str) -> str:
+    if not name:
+        return ""
+    try:
+        f = get_kind(str(layer)).field(name)
+    except LayerError:
+        return name
+    return t(f.label, f.label_en or f.name)
+
+
 def _sites_view(res: PlanResult, target_id: str) -> None:
     sites = res.sites[res.sites["target_id"].eq(target_id)].reset_index(drop=True)
     if not len(sites):
@@ -112,8 +137,9 @@ def _sites_view(res: PlanResult, target_id: str) -> None:
         t("编号", "ID"): sites["id"],
         t("名称", "Name"): sites["name"],
         t("乡镇(街道)", "Township"): sites["township"],
-        t("村(社区)", "Village"): sites["village"],
-        t("缺失字段", "Missing field"): sites["missing_field"],
+        t("村(社区)", "Village"): sites["village"].fillna(""),
+        t("缺失字段", "Missing field"): [_field_label(lid, f) for lid, f in zip(sites["layer"], sites["missing_field"],
+                                                                               strict=True)],
     })
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key=f"plan_sites_{target_id}")

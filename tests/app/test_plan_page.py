@@ -28,7 +28,7 @@ def test_plan_page_shows_chart_targets_and_township_table(plan_ws):
     assert len(at.get("vega_lite_chart")) == 2  # progress per target; per township
     targets = at.dataframe[0].value
     assert list(targets["目标"]) == ["渡口测风仪", "视频接入率", "避险搬迁", "消防管网", "一处测风仪"]
-    assert "🔴 滞后" in list(targets["状态"]) and targets["主要差距乡镇"].iloc[0] == "乙镇"
+    assert "滞后" in list(targets["状态"]) and targets["主要差距乡镇"].iloc[0] == "乙镇"
     towns = at.dataframe[1].value
     assert list(towns["乡镇(街道)"]) == ["甲街道", "乙镇"] and list(towns["计入"]) == [1, 1]
     sites = at.dataframe[2].value
