@@ -97,3 +97,19 @@ def test_township_without_geohazard_sites_gets_an_empty_set_and_a_note(sample, t
     out = capsys.readouterr()
     assert f"{empty}没有登记地质灾害隐患点" in out.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_extra_columns_fill_their_fields_and_missing_ones_stay_blank(tmp_path):
+    from riskmap.render.cards import render_cards
+    from riskmodel.cards import CardSet, Household, SiteCard
+
+    site = {"id": "DZ7", "name": "测试滑坡", "township": "甲镇", "hazard_type": "滑坡", "scale": None,
+            "threatened_households": 3, "contact_name": None, "诱发因素": "强降雨", "monitor_chief": "王主任"}
+    card = SiteCard(site, 107.3, 30.3, households=[Household(head_name="赵一", people=3), Household()])
+    pdf = render_cards(CardSet("甲镇", [card], "测试县"))
+    path = tmp_path / "c.pdf"
+    path.write_bytes(pdf)
+    text = _text(path)
+    assert "强降雨" in text and "王主任" in text and "赵一" in text and "测试滑坡" in text
+    assert "None" not in text and "nan" not in text and "____ 万元" in text  # blanks to write on
+    assert _pages(path) == 1 + 1
