@@ -19,7 +19,7 @@ def plan_url(streamlit_server, tmp_path_factory):
     return streamlit_server(ws) + "/plan"
 
 
-def test_plan_page_chart_and_township_table(plan_url, offline_page):
+def test_plan_page_chart_township_table_and_click_through(plan_url, offline_page):
     page, blocked = offline_page()
     page.goto(plan_url)
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="已完成目标").first
@@ -41,4 +41,12 @@ def test_plan_page_chart_and_township_table(plan_url, offline_page):
     page.get_by_text("各乡镇", exact=True).scroll_into_view_if_needed()
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "plan_page_townships.png"))
+    # selecting a site opens it on the map page
+    sites = tables.nth(2)
+    box = sites.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box (F1)
+    page.wait_for_url("**/map", timeout=60_000)
+    page.get_by_text("F1渡口").first.wait_for(timeout=90_000)  # the site's details on the map page
     assert blocked == [], blocked[:5]
+
