@@ -66,19 +66,26 @@ def test_taiping_cards(sample, tmp_path, capsys):
 
 
 def test_household_table_fills_cards_and_masking(sample, tmp_path):
+    from layers.imports.households import read_households
+    from riskmap.render.cards import render_cards
+
     table = tmp_path / "户.csv"
     table.write_bytes("隐患点编号,户主,家庭人数,住址,房屋类别,电话\nDZ0001,王大明,4,九龙村3组,砖混,13812345678\n"
                       "DZ0001,李小红,,九龙村4组,土木,\n".encode("gb18030"))
-    (cs,) = card_sets(sample, ["太平镇"], None)
-    others = sum(len(c.households) for c in cs.cards if c.site["id"] != "DZ0001")
-    assert main(["cards", "-t", "太平镇", "--out", str(tmp_path / "a"), "--households", str(table)]) == 0
-    pdf = tmp_path / "a" / "太平镇_两卡.pdf"
-    text = _text(pdf)
-    assert "王大明" in text and "13812345678" in text and "砖混" in text
-    assert _pages(pdf) == 3 + math.ceil((2 + others) / 2)
-    assert main(["cards", "-t", "太平镇", "--out", str(tmp_path / "b"), "--households", str(table),
-                 "--mask-personal"]) == 0
-    masked = _text(tmp_path / "b" / "太平镇_两卡.pdf")
+    households = read_households(table, sample.layers["geohazard"]["id"])
+    (cs,) = card_sets(sample, ["太平镇"], households)
+    by_id = {c.site["id"]: c for c in cs.cards}
+    assert [h.head_name for h in by_id["DZ0001"].households] == ["王大明", "李小红"]
+    assert by_id["DZ0001"].households[1].people is None  # a blank to write on, not 0
+    other = next(c for i, c in by_id.items() if i != "DZ0001")  # not in the table: blank cards by count
+    assert len(other.households) == other.site["threatened_households"] and not other.households_from_table
+    cs.cards = [by_id["DZ0001"]]
+    path = tmp_path / "a.pdf"
+    path.write_bytes(render_cards(cs))
+    text = _text(path)
+    assert "王大明" in text and "13812345678" in text and "砖混" in text and _pages(path) == 1 + 1
+    path.write_bytes(render_cards(cs, mask_personal=True))
+    masked = _text(path)
     assert "王大明" not in masked and "王某某" in masked and "138****5678" in masked
 
 
