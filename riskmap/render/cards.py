@@ -69,6 +69,9 @@ class _Cards(FPDF):
         self.set_auto_page_break(False)
         self.set_margins(12, 10, 12)
         self._widths: dict[tuple[float, str], float] = {}
+        self._wraps: dict[tuple[float, str, float], list[str]] = {}
+        self._rules: list[tuple[float, float, float]] = []  # ruled blanks, drawn in grey once per card
+        self._fill: tuple[int, int, int] | None = None
 
     def width_of(self, text: str) -> float:
         total = 0.0
@@ -79,7 +82,18 @@ class _Cards(FPDF):
             total += self._widths[key]
         return total
 
+    def fill(self, rgb: tuple[int, int, int]) -> None:
+        if rgb != self._fill:
+            self.set_fill_color(*rgb)
+            self._fill = rgb
+
     def wrap(self, text: str, width: float) -> list[str]:
+        key = (self.font_size_pt, text, round(width, 2))
+        if key not in self._wraps:
+            self._wraps[key] = self._wrap(text, width)
+        return self._wraps[key]
+
+    def _wrap(self, text: str, width: float) -> list[str]:
         if not text:
             return [""]
         lines, cur, used = [], "", 0.0
@@ -97,7 +111,7 @@ class _Cards(FPDF):
         for label, value, w in cells:
             lw = min(w * 0.42, max(14.0, self.width_of(label) + 2 * _PAD + 0.5)) if label else 0.0
             if label:
-                self.set_fill_color(*_GREY)
+                self.fill(_GREY)
                 self.rect(x, y, lw, h, style="DF")
                 for k, part in enumerate(self.wrap(label, lw - 2 * _PAD)[:lines]):
                     self.text(x + _PAD, y + _PAD + 3.1 + k * _LINE, part)
@@ -111,15 +125,20 @@ class _Cards(FPDF):
             for k, part in enumerate(parts):
                 self.text(x + lw + _PAD, y + _PAD + 3.1 + k * _LINE, part)
             for k in range(len(parts), lines):  # ruled lines to write on
-                base = y + _PAD + 3.6 + k * _LINE
-                self.set_draw_color(150, 150, 150)
-                self.line(x + lw + _PAD, base, x + w - _PAD, base)
-                self.set_draw_color(0, 0, 0)
+                self._rules.append((x + lw + _PAD, y + _PAD + 3.6 + k * _LINE, x + w - _PAD))
             x += w
         return y + h
 
+    def draw_rules(self) -> None:
+        """The ruled blanks of the card just drawn, in grey (one colour change per card)."""
+        self.set_draw_color(150, 150, 150)
+        for x0, y, x1 in self._rules:
+            self.line(x0, y, x1, y)
+        self.set_draw_color(0, 0, 0)
+        self._rules.clear()
+
     def section(self, x: float, y: float, width: float, title: str) -> float:
-        self.set_fill_color(210, 224, 240)
+        self.fill((210, 224, 240))
         self.rect(x, y, width, 5.6, style="DF")
         self.text(x + _PAD, y + 4.1, title)
         return y + 5.6
@@ -236,6 +255,7 @@ def _work_card(pdf: _Cards, cs: CardSet, card: SiteCard, mask: bool) -> None:
     for k, part in enumerate(pdf.wrap(note, w)):
         pdf.text(x, y + 4 + k * 3.2, part)
     pdf.set_text_color(0, 0, 0)
+    pdf.draw_rules()
 
 
 def _household_card(pdf: _Cards, cs: CardSet, card: SiteCard, hh: Household, top: float, mask: bool) -> None:
@@ -269,6 +289,7 @@ def _household_card(pdf: _Cards, cs: CardSet, card: SiteCard, hh: Household, top
     pdf.set_text_color(90, 90, 90)
     pdf.text(x, y + 3.2, f"{cs.county}{cs.township}　发放单位（盖章）：__________　发放日期：__________")
     pdf.set_text_color(0, 0, 0)
+    pdf.draw_rules()
 
 
 def _chars(cs: CardSet) -> set[str]:
