@@ -528,7 +528,7 @@ def evaluate_plan(
         todo = _pending_amount(t, sites) if t.measured else pd.Series(dtype=float)
         todo = todo[todo > 0]
         holding = ""
-        if len(todo):
+        if len(todo) and status != DONE:
             top = todo.max()
             holding = sorted(str(k) for k, v in todo.items() if v == top)[0]
         rows.append({

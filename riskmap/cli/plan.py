@@ -87,8 +87,9 @@ def _print_table(result, township, sample: bool) -> None:
         pct = "—" if r["percent"] is None or r["percent"] != r["percent"] else f"{r['percent']:.0f}%"
         extra = f"　数据缺失 {r['missing']} 处" if r["missing"] else ""
         back = f"　主要差距：{r['holding_back']}" if r["holding_back"] else ""
+        counted = "手工填报" if r["measure"] == "manual" else f"计入 {r['counted']} 处"
         print(f"  {r['status']:<4} {r['id']:<22} {r['name']}：{_fmt(r['value'])} / {_fmt(r['target'])} "
-              f"{r['unit']}（{pct}）　计入 {r['counted']} 处{extra}{back}")
+              f"{r['unit']}（{pct}）　{counted}{extra}{back}")
 
 
 def _set(args) -> int:
