@@ -161,7 +161,7 @@ class PlanResult:
         sites = {k: g.drop(columns="target_id") for k, g in self.sites.groupby("target_id", sort=False)}
         targets = []
         for rec in self.targets.to_dict("records"):
-            doc = {k: _plain(v) for k, v in rec.items()}
+            doc = _record(rec)
             doc["units"] = list(next(t.units for t in p.targets if t.id == rec["id"]))
             doc["townships"] = _records(towns.get(rec["id"]))
             doc["sites"] = _records(sites.get(rec["id"]))
@@ -176,10 +176,21 @@ class PlanResult:
         }
 
 
+_INT_KEYS = ("counted", "pending", "missing", "denominator")
+
+
+def _record(rec: dict) -> dict:
+    out = {k: _plain(v) for k, v in rec.items()}
+    for k in _INT_KEYS:
+        if out.get(k) is not None:
+            out[k] = int(out[k])
+    return out
+
+
 def _records(frame: pd.DataFrame | None) -> list[dict]:
     if frame is None:
         return []
-    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    return [_record(r) for r in frame.to_dict("records")]
 
 
 # ---------------------------------------------------------------- parsing and validation

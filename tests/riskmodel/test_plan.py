@@ -108,7 +108,7 @@ def test_manual_progress_is_append_only_chained_and_refuses_measured_targets(pla
 
 def test_plan_json_follows_the_documented_schema(plan_ws, tmp_path, capsys):
     assert main(["plan", "--json", "--as-of", AS_OF, "--out", str(tmp_path / "out"), "-w", str(plan_ws)]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     assert set(doc) >= {"plan", "as_of", "township", "sample", "summary", "targets", "warnings", "outputs"}
     assert set(doc["plan"]) == {"year", "document", "title", "source", "behind_margin"}
     assert set(doc["summary"]) == {"done", "total", "behind", "most_behind"}
@@ -116,7 +116,8 @@ def test_plan_json_follows_the_documented_schema(plan_ws, tmp_path, capsys):
     assert set(t) >= {"id", "name", "measure", "layer", "value", "target", "unit", "percent", "status",
                       "time_share", "done_share", "gap", "deadline", "counted", "pending", "missing",
                       "denominator", "holding_back", "wording", "clause", "units", "note", "townships", "sites"}
-    assert t["units"] == ["交通局"] and t["status"] == "滞后"
+    assert t["units"] == ["交通局"] and t["status"] == "滞后" and t["denominator"] is None
+    assert doc["targets"][1]["denominator"] == 5 and isinstance(doc["targets"][1]["denominator"], int)
     assert set(t["townships"][0]) == {"township", "value", "counted", "pending", "missing", "denominator", "percent"}
     assert set(t["sites"][0]) == {"layer", "id", "name", "township", "village", "state", "amount", "missing_field"}
     assert json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))["targets"][0]["id"] == "anemometer"
