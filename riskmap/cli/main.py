@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("serve", "serve"),
     ("plan", "plan"),
     ("cards", "cards"),
+    ("inspections", "inspections"),
 )
 
 
