@@ -79,8 +79,8 @@ def test_bad_plan_is_one_line_naming_target_and_key(plan_ws, capsys, old, new, n
 
 
 def test_unknown_layer_is_an_error_only_against_the_kinds():
-    doc = tomllib.loads(PLAN_TOML.replace('layer = "geohazard"', 'layer = "emergency_resource"'))
-    assert parse_plan(doc).target("relocated").layer == "emergency_resource"  # form only
+    doc = tomllib.loads(PLAN_TOML.replace('layer = "geohazard"', 'layer = "future_registry"'))
+    assert parse_plan(doc).target("relocated").layer == "future_registry"  # form only
     with pytest.raises(PlanError, match="relocated: layer"):
         parse_plan(doc, kinds_by_id())
 
