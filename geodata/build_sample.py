@@ -1425,12 +1425,17 @@ def build_emergency_resource(ctx: Ctx) -> gpd.GeoDataFrame:
     }
     notes = [("2026年计划建成；" if r["status"] != "在用" else "") + "样例数据（非官方）" for r in rows]
     return _frame(ctx, "emergency_resource", ll, cols, names=_dedupe([r["name"] for r in rows]), notes=notes)
+def write_work_plan(out: Path) -> None:
+    """The 2026 work plan's targets (``plan_2026.toml``: the plan's own figures and named sites,
+    placeholders marked where its clauses and units are unchecked) as the sample's ``plan.toml``."""
+    (out / "plan.toml").write_bytes((HERE / "plan_2026.toml").read_bytes())
 
 
 def _write_all(ctx: Ctx, out: Path, seed: int) -> None:
     rows = _read_divisions()
     out.mkdir(parents=True, exist_ok=True)
     (out / "workspace.toml").write_text(WORKSPACE_TOML.format(seed=seed), encoding="utf-8")
+    write_work_plan(out)
     write_geojson(out / "county.geojson", build_county(ctx))
     pops = village_populations(ctx, rows)
     write_geojson(out / "townships.geojson", build_townships(ctx, rows, pops))

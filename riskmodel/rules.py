@@ -30,6 +30,7 @@ from riskmodel.errors import RuleConfigError
 
 __all__ = [
     "ACTION_RULE_TABLE",
+    "CARD_LAYERS",
     "DEFAULTS",
     "EXTRA_SECTIONS",
     "HAZARD_LAYERS",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 HAZARD_LAYERS = layer_ids_with(Role.HAZARD)  # from the kinds (layers/kinds.py), never listed here
+CARD_LAYERS = {"site": "geohazard", "shelter": "shelter"}  # 两卡: per site of this layer, to its shelter
 EXTRA_SECTIONS = ("flood", "warning", "scenario", "depth_classes")
 STANDARD, ASSUMED, WORKSPACE = "standard", "assumed", "workspace"
 

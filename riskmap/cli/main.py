@@ -28,6 +28,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("scenario", "scenario"),
     ("map", "mapfile"),
     ("serve", "serve"),
+    ("plan", "plan"),
+    ("cards", "cards"),
     ("inspections", "inspections"),
 )
 

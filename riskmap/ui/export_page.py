@@ -22,6 +22,7 @@ from layers.exports import (
     render_townships_zip,
 )
 from layers.kinds import get_kind
+from riskmap.ui.cards_panel import render_cards_section
 from riskmap.ui.filters import selection_widgets
 from riskmap.ui.state import current_workspace, sample_banner, t, view_state
 
@@ -102,3 +103,4 @@ def render() -> None:
     _counts(bundle)
     _downloads(ws, vs.selection)
     _per_township(ws, vs.selection)
+    render_cards_section(ws, vs.selection)

@@ -89,7 +89,7 @@ def test_registry_sizes_match_spec(ws):
 def test_same_seed_gives_byte_identical_files(two_builds):
     a, b = two_builds
     assert _files(a) == _files(b)
-    assert len(_files(a)) == 7 + len(LAYER_KINDS)  # base layers, workspace.toml, dem.tif + one per kind
+    assert len(_files(a)) == 8 + len(LAYER_KINDS)  # base layers, workspace.toml, plan.toml, dem.tif + one per kind
     for name in _files(a):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
