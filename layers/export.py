@@ -39,6 +39,9 @@ import orjson
 import pandas as pd
 import pyogrio
 
+from layers.access.guard import audit_export, check_export
+from layers.access.masking import is_masked_for, mask_sites
+from layers.access.roles import Actor
 from layers.errors import SelectionError
 from layers.io import atomic_write_bytes, frame_to_geojson_bytes
 from layers.kinds import FieldType, LayerKind, get_kind
@@ -108,6 +111,7 @@ class ExportBundle:
     is_sample: bool
     townships: gpd.GeoDataFrame  # polygons of the selected townships (all when none named)
     context: dict = field(default_factory=dict, compare=False)  # base layers for the PDF map
+    masked: bool = False  # personal fields masked for the acting user (layers.access)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -144,7 +148,8 @@ class ExportBundle:
         return f"工作区：{self.workspace_name}{sample}；记录来源：{records}"
 
 
-def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> ExportBundle:
+def collect_export(ws, selection: Selection, *, now: datetime | None = None,
+                   actor: Actor | None = None) -> ExportBundle:
     """Select the sites (with the map's :func:`select_sites`) and gather what every format needs.
 
     Raises
@@ -152,8 +157,11 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> 
     SelectionError
         The selection names a township the workspace does not have.
     """
+    check_export(actor)
     _check_townships(selection, ws.townships)
     sites = select_sites(ws.layers, selection)
+    masked = is_masked_for(actor, sites)
+    sites = mask_sites(sites, actor)
     for lid in selection.layer_ids():  # a layer missing from the workspace exports as empty
         sites.setdefault(lid, empty_layer(get_kind(lid)))
     chosen = ws.townships
@@ -169,6 +177,7 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> 
         is_sample=ws.is_sample,
         townships=chosen,
         context=context,
+        masked=masked,
     )
 
 
@@ -414,9 +423,18 @@ def export_stem(selection: Selection, county: str = "全县") -> str:
     return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in place)
 
 
-def export_bytes(ws, selection: Selection, fmt: str, *, now: datetime | None = None) -> bytes:
+def export_bytes(ws, selection: Selection, fmt: str, *, now: datetime | None = None,
+                 actor: Actor | None = None) -> bytes:
     """Workspace + selection → the bytes of one export file (what the app's download buttons serve)."""
-    return render_export(collect_export(ws, selection, now=now), fmt)
+    bundle = collect_export(ws, selection, now=now, actor=actor)
+    data = render_export(bundle, fmt)
+    _audit(ws, bundle, fmt, actor)
+    return data
+
+
+def _audit(ws, bundle: ExportBundle, fmt: str, actor: Actor | None) -> None:
+    audit_export(ws.root, actor, fmt=fmt, layers=list(bundle.sites), township=bundle.place, rows=bundle.total,
+                 masked=bundle.masked)
 
 
 @dataclass(frozen=True)
@@ -433,12 +451,14 @@ class ExportResult:
 
 
 def write_export(
-    ws, selection: Selection, fmt: str, path: str | Path, *, now: datetime | None = None
+    ws, selection: Selection, fmt: str, path: str | Path, *, now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ExportResult:
     """Write one export file atomically (a crash leaves no half-written file)."""
-    bundle = collect_export(ws, selection, now=now)
+    bundle = collect_export(ws, selection, now=now, actor=actor)
     data = render_export(bundle, fmt)
     atomic_write_bytes(path, data)
+    _audit(ws, bundle, fmt, actor)
     return ExportResult(Path(path), bundle.place, bundle.counts)
 
 
@@ -451,6 +471,7 @@ def export_per_township(
     townships: Iterable[str] | None = None,
     now: datetime | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
+    actor: Actor | None = None,
 ) -> list[ExportResult]:
     """One file per township (the selection's townships, else all) into ``out_dir``.
 
@@ -463,11 +484,13 @@ def export_per_township(
     results = []
     for name in loop:
         one = replace(selection, townships=(name,))
-        results.append(write_export(ws, one, fmt, out_dir / f"{export_stem(one, ws.name)}.{fmt}", now=now))
+        results.append(write_export(ws, one, fmt, out_dir / f"{export_stem(one, ws.name)}.{fmt}", now=now,
+                                    actor=actor))
     return results
 
 
-def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | None = None) -> bytes:
+def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | None = None,
+                         actor: Actor | None = None) -> bytes:
     """One ``fmt`` file per township (the selection's townships, else all 26) in a single ZIP."""
     fmt = check_format(fmt)
     names = list(selection.townships or ws.townships["name"].astype(str))
@@ -475,7 +498,7 @@ def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | 
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in names:
             one = replace(selection, townships=(name,))
-            zf.writestr(f"{export_stem(one, ws.name)}.{fmt}", export_bytes(ws, one, fmt, now=now))
+            zf.writestr(f"{export_stem(one, ws.name)}.{fmt}", export_bytes(ws, one, fmt, now=now, actor=actor))
     return buf.getvalue()
 
 
