@@ -22,8 +22,8 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
-from layers.access.guard import audit_save, check_rollback, check_save
 from layers.access.audit import record as record_audit
+from layers.access.guard import audit_save, check_rollback, check_save
 from layers.access.roles import LOCAL_OPERATOR, Actor
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.io import (

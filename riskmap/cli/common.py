@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
+from layers.access import Actor, resolve_actor
 from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
-__all__ = ["add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
+__all__ = ["acting_user", "add_user_arg", "add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
 
 _SHOWN_PROBLEMS = 3
 
@@ -16,6 +18,17 @@ _SHOWN_PROBLEMS = 3
 def add_workspace_arg(parser) -> None:
     parser.add_argument("--workspace", "-w", type=Path, default=None,
                         help=f"工作区文件夹（默认：内置样例 {DEFAULT_WORKSPACE.name}）")
+
+
+def add_user_arg(parser) -> None:
+    parser.add_argument("--user", "-u", default=None, metavar="NAME",
+                        help="以此用户的身份操作（默认：环境变量 RISKMAP_USER；工作区没有账户时为本机操作员）")
+
+
+def acting_user(args) -> Actor:
+    """Who the command acts as: ``--user``, else ``RISKMAP_USER``, else the local operator (no accounts)."""
+    name = getattr(args, "user", None) or os.environ.get("RISKMAP_USER") or None
+    return resolve_actor(workspace_path(args), name)
 
 
 def workspace_path(args) -> Path:

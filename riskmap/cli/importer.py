@@ -13,7 +13,7 @@ from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, p
 from layers.kinds import get_kind, kind_ids
 from layers.readers import DEFAULT_MAX_BYTES
 from layers.workspace import load_workspace
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import acting_user, add_workspace_arg, print_json, workspace_path
 
 MAX_LINES = 50  # rejected rows printed on stderr; the rest are in the rejects file
 
@@ -84,6 +84,7 @@ def _rejects_path(plan: ImportPlan, args) -> Path | None:
 
 def run(args) -> int:
     ws = load_workspace(workspace_path(args), layers=())
+    actor = acting_user(args)
     plan = plan_import(
         ws,
         args.layer,
@@ -93,6 +94,7 @@ def run(args) -> int:
         sheet=args.sheet,
         mode=args.mode,
         max_bytes=int(args.max_mb * 1048576),
+        actor=actor,
     )
     out = sys.stderr if args.json else sys.stdout
     _print_plan(plan, out)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from layers.access import masked_workspace
 from layers.errors import SelectionError
 from layers.io import atomic_write_bytes
 from layers.kinds import kind_ids
 from layers.selection import Selection, parse_where, resolve_townships, select_sites
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import acting_user, add_workspace_arg, load_for_command, print_json
 from riskmap.mapview import MapView, build_map, render_html
 
 
@@ -45,7 +46,7 @@ def _risk_values(ws) -> dict | None:
 
 
 def run(args) -> int:
-    ws = load_for_command(args)
+    ws = masked_workspace(load_for_command(args), acting_user(args))  # popups mask personal data by role
     layers = _layers(args.layers)
     sel = Selection(townships=resolve_townships(args.township, ws.townships) if args.township else (),
                     layers=layers, filters=parse_where(args.where, layers or kind_ids()), text=args.search)
