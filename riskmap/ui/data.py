@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers.access.audit import audit_enabled
 from layers.errors import LayerError
 from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, rejects_bytes
 from layers.kinds import LAYER_KINDS, get_kind
@@ -259,7 +260,8 @@ def render() -> None:
     st.title(t("数据管理", "Data management"))
     actor = current_actor()
     names = [t("导入", "Import"), t("历史版本与回滚", "History and rollback")]
-    if actor.spec.audit:
+    show_audit = actor.spec.audit and audit_enabled(ws.root)  # kept once the workspace has accounts
+    if show_audit:
         names.append(t("审计日志", "Audit log"))
     tabs = st.tabs(names)
     with tabs[0]:
@@ -269,6 +271,6 @@ def render() -> None:
             _import_tab(ws)
     with tabs[1]:
         _history_tab(ws)
-    if actor.spec.audit:
+    if show_audit:
         with tabs[2]:
             audit_tab(ws.root)
