@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from layers.access import accounts  # noqa: E402
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace  # noqa: E402
+from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace  # noqa: E402
 from riskmap.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PASSWORD = "bench-password-1"

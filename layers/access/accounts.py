@@ -11,17 +11,17 @@ import contextlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from layers.access import audit
 from layers.access.roles import LOCAL_OPERATOR, AccessDeniedError, AccessError, Actor, get_role
-from layers.access.store import access_dir, auth_settings, township_names
-from layers.io import atomic_write_bytes, layer_lock
+from layers.access.sessions import end_user_sessions
+from layers.access.store import auth_settings, township_names
+from layers.access.userfile import User, change_users, read_users
 
 __all__ = [
     "MAX_PASSWORD",
@@ -41,8 +41,6 @@ __all__ = [
     "set_password",
 ]
 
-USERS_FILE = "users.json"
-LOCK_NAME = "access_users"
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MAX_NAME = 32
@@ -50,33 +48,6 @@ _NAME_RE = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]+")
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH: str | None = None
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-    township: str | None
-    password_hash: str
-    display_name: str = ""
-    disabled: bool = False
-    failed: int = 0
-    locked_until: float = 0.0  # epoch seconds
-    rev: int = 1
-
-    @property
-    def spec_admin(self) -> bool:
-        return get_role(self.role).manage_users
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.name, self.role, self.township, self.display_name)
-
-    def public(self) -> dict:
-        """What ``users list`` shows: everything but the hash."""
-        d = asdict(self)
-        d.pop("password_hash")
-        return d
 
 
 # ---------------------------------------------------------------- input checks
@@ -115,56 +86,12 @@ def _check_realm(root: Path, role: str, township: str | None) -> str | None:
     return township
 
 
-# ---------------------------------------------------------------- the file
-
-
-def _path(root: Path) -> Path:
-    return access_dir(root) / USERS_FILE
-
-
-_CACHE: dict[str, tuple[tuple, dict[str, User]]] = {}
-
-
-def _read(root: Path) -> dict[str, User]:
-    path = _path(root)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return {}
-    key = (st.st_mtime_ns, st.st_size, st.st_ino)
-    hit = _CACHE.get(str(path))
-    if hit and hit[0] == key:
-        return hit[1]
-    try:
-        doc = orjson.loads(path.read_bytes())
-        users = {u["name"]: User(**u) for u in doc["users"]}
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise AccessError(f"{path}: 账户文件已损坏（{exc}）；请从备份恢复") from None
-    _CACHE[str(path)] = (key, users)
-    return users
-
-
-def _write(root: Path, users: dict[str, User]) -> None:
-    doc = {"version": 1, "users": [asdict(u) for u in users.values()]}
-    atomic_write_bytes(_path(root), orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
-    _path(root).chmod(0o600)
-
-
-def _change(root: Path, fn: Callable[[dict[str, User]], dict[str, User]]) -> dict[str, User]:
-    """Read-modify-write of the user file under its lock: two admins at once never lose a change."""
-    with layer_lock(root, LOCK_NAME):
-        users = dict(_read(root))
-        new = fn(users)
-        _write(root, new)
-        return new
-
-
 def list_users(root: str | Path) -> list[User]:
-    return list(_read(Path(root)).values())
+    return list(read_users(Path(root)).values())
 
 
 def has_accounts(root: str | Path) -> bool:
-    return bool(_read(Path(root)))
+    return bool(read_users(Path(root)))
 
 
 def login_required(root: str | Path) -> bool:
@@ -173,7 +100,7 @@ def login_required(root: str | Path) -> bool:
 
 
 def find_user(root: str | Path, name: str) -> User:
-    users = _read(Path(root))
+    users = read_users(Path(root))
     if name not in users:
         raise AccessError(f"没有用户“{str(name)[:40]}”（用 riskmap users list 查看）")
     return users[name]
@@ -208,7 +135,7 @@ def add_user(root: str | Path, name: str, password: str, role: str, township: st
             raise AccessError(f"用户“{name}”已存在；改密码用 riskmap users passwd {name}")
         return {**users, name: user}
 
-    _change(root, add)
+    change_users(root, add)
     _audit_user(root, by, "user_add", name, role=role, township=township)
     return user
 
@@ -229,7 +156,7 @@ def _update(root: Path, name: str, by: Actor, action: str, change: Callable[[Use
         out.append(new)
         return {**users, name: new}
 
-    _change(root, apply)
+    change_users(root, apply)
     _audit_user(root, by, action, name, **detail)
     return out[0]
 
@@ -237,8 +164,6 @@ def _update(root: Path, name: str, by: Actor, action: str, change: Callable[[Use
 def set_password(root: str | Path, name: str, password: str, *, by: Actor = LOCAL_OPERATOR,
                  expect_rev: int | None = None) -> User:
     """New password (also unlocks); the user's open sessions end."""
-    from layers.access.sessions import end_user_sessions
-
     digest = _hash(password)
     user = _update(Path(root), name, by, "user_passwd",
                    lambda u: replace(u, password_hash=digest, failed=0, locked_until=0.0), expect_rev)
@@ -249,8 +174,6 @@ def set_password(root: str | Path, name: str, password: str, *, by: Actor = LOCA
 def set_disabled(root: str | Path, name: str, disabled: bool, *, by: Actor = LOCAL_OPERATOR,
                  expect_rev: int | None = None) -> User:
     """Disable (sessions end at once) or enable (also clears a lock) an account."""
-    from layers.access.sessions import end_user_sessions
-
     action = "user_disable" if disabled else "user_enable"
     user = _update(Path(root), name, by, action,
                    lambda u: replace(u, disabled=disabled, failed=0, locked_until=0.0), expect_rev)
@@ -261,8 +184,6 @@ def set_disabled(root: str | Path, name: str, disabled: bool, *, by: Actor = LOC
 
 def remove_user(root: str | Path, name: str, *, by: Actor = LOCAL_OPERATOR) -> None:
     """Delete an account; its sessions end (a signed-in browser is signed out at its next rerun)."""
-    from layers.access.sessions import end_user_sessions
-
     root = Path(root)
     _require_admin(by)
 
@@ -274,7 +195,7 @@ def remove_user(root: str | Path, name: str, *, by: Actor = LOCAL_OPERATOR) -> N
             raise AccessError(f"“{name}”是最后一个可用的管理员，不能删除；请先添加另一个管理员")
         return rest
 
-    _change(root, drop)
+    change_users(root, drop)
     end_user_sessions(root, name)
     _audit_user(root, by, "user_remove", name)
 
@@ -312,7 +233,7 @@ def authenticate(root: str | Path, name: str, password: str, *, client: str | No
     if len(password) > MAX_PASSWORD:
         audit.record(root, who, "login_failed", "app", outcome="拒绝", client=client, reason="密码过长")
         raise AccessError(f"密码过长（最多 {MAX_PASSWORD} 个字符）")
-    users = _read(root)
+    users = read_users(root)
     user = users.get(name)
     if user is None:
         _dummy_verify(password)
@@ -350,7 +271,7 @@ def authenticate(root: str | Path, name: str, password: str, *, client: str | No
     if ok and user.failed == 0 and not user.locked_until:
         result.append(user)  # nothing to count: no write on the common path
     else:
-        _change(root, count)
+        change_users(root, count)
     if not result:
         raise AccessError("用户名或密码错误")
     if ok:

@@ -21,7 +21,7 @@ import orjson
 
 from layers.access.roles import Actor
 from layers.access.store import access_dir
-from layers.io import atomic_write_bytes, layer_lock
+from layers.store.io import atomic_write_bytes, layer_lock
 
 __all__ = [
     "ACTIONS",

@@ -74,8 +74,8 @@ def _field_changes(old: dict, new: dict) -> list[dict]:
     return out
 
 
-def _township(f: dict) -> object:
-    return (f.get("properties") or {}).get("township")
+def _township(f: dict | None) -> object:
+    return None if f is None else (f.get("properties") or {}).get("township")
 
 
 def check_save(layer_id: str, old: bytes | None, new: bytes, actor: Actor | None) -> SaveChanges:
@@ -95,12 +95,12 @@ def check_save(layer_id: str, old: bytes | None, new: bytes, actor: Actor | None
             if diff:
                 changes.changed[k] = diff
     if reach == Reach.TOWNSHIP:
-        touched = [(k, before.get(k), after.get(k)) for k in [*changes.added, *changes.removed, *changes.changed]]
-        foreign = [
-            f"{k}（{_township(b or a) if (b is None or _township(b) == actor.township) else _township(b)}）"
-            for k, b, a in touched
-            if any(x is not None and _township(x) != actor.township for x in (b, a))
-        ]
+        foreign = []
+        for k in [*changes.added, *changes.removed, *changes.changed]:
+            other = [_township(x) for x in (before.get(k), after.get(k))
+                     if x is not None and _township(x) != actor.township]
+            if other:
+                foreign.append(f"{k}（{other[0] or '未知乡镇'}）")
         if foreign:
             more = f" 等 {len(foreign)} 个" if len(foreign) > _MAX_LISTED else ""
             raise AccessDeniedError(

@@ -18,7 +18,8 @@ import orjson
 
 from layers.access.roles import Actor
 from layers.access.store import access_dir, auth_settings
-from layers.io import atomic_write_bytes, layer_lock
+from layers.access.userfile import read_users
+from layers.store.io import atomic_write_bytes, layer_lock
 
 __all__ = ["COOKIE_NAME", "create_session", "end_session", "end_user_sessions", "session_actor"]
 
@@ -104,8 +105,6 @@ def _token(root: Path, cookie: str | None) -> str | None:
 def session_actor(root: str | Path, cookie: str | None) -> Actor | None:
     """The signed-in user of a cookie: None unless the cookie is valid, its session still open and the
     user still exists and is enabled (checked on every rerun, so a removed user is signed out)."""
-    from layers.access.accounts import _read as read_users
-
     root = Path(root)
     token = _token(root, cookie)
     if token is None:

@@ -37,7 +37,7 @@ def auth_settings(root: str | Path) -> AuthSettings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AccessError(f"{path}: 格式错误（{exc}）") from None
     out = AuthSettings()
-    kinds = {"required": bool, "max_failed": int, "lockout_minutes": (int, float), "session_hours": (int, float)}
+    kinds: dict[str, type | tuple[type, ...]] = {"required": bool, "max_failed": int, "lockout_minutes": (int, float), "session_hours": (int, float)}
     for key, value in table.items():
         if key not in kinds:
             raise AccessError(f"{path}: [auth] 没有设置项 “{key}”；可选：{'、'.join(kinds)}")

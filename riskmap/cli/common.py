@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from layers.access import Actor, resolve_actor
-from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
 __all__ = ["acting_user", "add_user_arg", "add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
 

@@ -30,7 +30,7 @@ from layers.access import (
     record,
     session_actor,
 )
-from layers.workspace import DEFAULT_WORKSPACE
+from layers.store.workspace import DEFAULT_WORKSPACE
 
 __all__ = ["ACTIVE", "auth_middleware", "auth_routes"]
 

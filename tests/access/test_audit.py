@@ -8,8 +8,8 @@ import json
 import pytest
 
 from layers.access import audit_path, authenticate, create_session, find_user, read_audit, verify_audit
-from layers.importer import apply_import, plan_import
-from layers.workspace import load_workspace
+from layers.imports.importer import apply_import, plan_import
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 from tests.access.conftest import PASSWORD
 from tests.access.test_enforce import write_mixed_import

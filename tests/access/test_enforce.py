@@ -9,10 +9,10 @@ import pytest
 
 from layers.access import AccessDeniedError, find_user
 from layers.access.guard import NOT_OWN_TOWNSHIP
-from layers.export import export_bytes
-from layers.importer import apply_import, plan_import
+from layers.exports import export_bytes
+from layers.imports.importer import apply_import, plan_import
 from layers.selection import Selection
-from layers.workspace import layer_history, layer_path, load_workspace, rollback_layer, save_layer
+from layers.store.workspace import layer_history, layer_path, load_workspace, rollback_layer, save_layer
 from tests.access.conftest import BAIJIA, TAIPING
 
 

@@ -13,10 +13,10 @@ import pytest
 
 from layers.access import Actor, find_user, mask_frame, mask_value, masked_workspace
 from layers.access.masking import personal_fields
-from layers.export import FORMATS, export_bytes
+from layers.exports import FORMATS, export_bytes
 from layers.kinds import LAYER_KINDS
 from layers.selection import Selection
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from tests.access.conftest import BAIJIA, TAIPING
 
 FULL_PHONE = re.compile(r"1381234\d{4}")

@@ -25,8 +25,10 @@ import pandas as pd
 from layers.access.audit import record as record_audit
 from layers.access.guard import audit_save, check_rollback, check_save
 from layers.access.roles import LOCAL_OPERATOR, Actor
+from layers.coords import METRIC_CRS
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
-from layers.io import (
+from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.store.io import (
     atomic_write_bytes,
     frame_to_geojson_bytes,
     layer_lock,
@@ -35,7 +37,6 @@ from layers.io import (
     read_vector,
     sha256_bytes,
 )
-from layers.kinds import LAYER_KINDS, LayerKind, get_kind
 from layers.validate import Area, check_layer
 
 __all__ = [
@@ -54,8 +55,7 @@ __all__ = [
     "update_layer",
 ]
 
-DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "geodata" / "dianjiang"
-METRIC_CRS_DEFAULT = "EPSG:4545"
+DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "geodata" / "dianjiang"
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Workspace:
 
     @property
     def metric_crs(self) -> str:
-        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS_DEFAULT))
+        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS))
 
     @property
     def name(self) -> str:
