@@ -35,6 +35,7 @@ from riskmap.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PASSWORD = "bench-password-1"
 FRAME = "streamlit_folium"
+_HEADINGS = "() => [...document.querySelectorAll('h4')].map(e => e.innerText).join('|')"
 
 
 def _free_port() -> int:
@@ -161,8 +162,8 @@ async def _session(browser, url: str, user: str, towns: list[str], names: dict, 
         await page.goto(url + "/map")
         await page.fill("#username", user)
         await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
-        frame = await _map_frame(page)
+        await page.click("button[type=submit]", no_wait_after=True)  # argon2 + first page load: the frame wait
+        frame = await _map_frame(page, timeout_s=240.0)
         box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
         for i in range(actions):
             await asyncio.sleep(think)
@@ -176,9 +177,11 @@ async def _session(browser, url: str, user: str, towns: list[str], names: dict, 
             frame = await _map_frame(page, previous=frame)
             times.append(time.perf_counter() - t0)
             await asyncio.sleep(think)
+            before = await page.evaluate(_HEADINGS)
             t0 = time.perf_counter()
-            sid = await _click_site(page, frame)
-            await page.locator("h4", has_text=names.get(sid, sid)[:12]).first.wait_for(timeout=120_000)
+            await _click_site(page, frame)
+            await page.wait_for_function(f"prev => {{ const h = ({_HEADINGS})(); return h && h !== prev; }}",
+                                         arg=before, timeout=120_000)  # the details panel shows the site
             times.append(time.perf_counter() - t0)
             frame = await _map_frame(page, previous=frame)  # the rerun redraws the map with the selection
     except Exception as exc:  # counted and reported, the other sessions go on
@@ -196,7 +199,7 @@ async def _run(url: str, users: list[str], towns, names, actions: int, think: fl
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         starts = []
         for k, u in enumerate(users):  # logins spread over a few seconds (argon2 is memory-hard by design)
-            starts.append(asyncio.create_task(_delayed(k * 0.5, _session(browser, url, u, towns, names, actions,
+            starts.append(asyncio.create_task(_delayed(k * 2.0, _session(browser, url, u, towns, names, actions,
                                                                           think, times, errors))))
         await asyncio.gather(*starts)
         await browser.close()
