@@ -14,6 +14,7 @@ __all__ = [
     "LayerFileError",
     "LayerLockError",
     "LayerValidationError",
+    "PhotoRejected",
     "Problem",
     "SelectionError",
     "UnknownKindError",
@@ -85,3 +86,7 @@ class ImportConflictError(LayerError, RuntimeError):
     """The layer changed since the plan in a way the plan cannot be applied on top of; nothing written."""
 
     exit_code = 2
+
+
+class PhotoRejected(LayerError, ValueError):
+    """One photo of an inspection record was not stored; the message says why (the record is kept)."""

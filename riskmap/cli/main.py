@@ -28,6 +28,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("scenario", "scenario"),
     ("map", "mapfile"),
     ("serve", "serve"),
+    ("inspections", "inspections"),
     ("users", "users"),
     ("audit", "audit"),
 )

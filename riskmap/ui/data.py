@@ -267,7 +267,7 @@ def render() -> None:
     sample_banner(ws)
     st.title(t("数据管理", "Data management"))
     actor = current_actor()
-    names = [t("导入", "Import"), t("历史版本与回滚", "History and rollback")]
+    names = [t("导入", "Import"), t("历史版本与回滚", "History and rollback"), t("巡查导入", "Inspections")]
     show_audit = actor.spec.audit and audit_enabled(ws.root)  # kept once the workspace has accounts
     if show_audit:
         names.append(t("审计日志", "Audit log"))
@@ -279,6 +279,10 @@ def render() -> None:
             _import_tab(ws)
     with tabs[1]:
         _history_tab(ws)
+    with tabs[2]:
+        from riskmap.ui.inspect_import import inspection_import_tab
+
+        inspection_import_tab(ws)
     if show_audit:
-        with tabs[2]:
+        with tabs[3]:
             audit_tab(ws.root)

@@ -28,13 +28,13 @@ def page_as(with_users, monkeypatch):
 
 def test_admin_sees_the_audit_log(page_as):
     at = page_as("admin")
-    assert [tab.label for tab in at.tabs] == ["导入", "历史版本与回滚", "审计日志"]
+    assert [tab.label for tab in at.tabs] == ["导入", "历史版本与回滚", "巡查导入", "审计日志"]
     assert any("哈希链完整" in s.value for s in at.success)
     assert "添加用户" in at.dataframe[-1].value["操作"].tolist()
 
 
 def test_viewer_sees_no_audit_no_import(page_as):
     at = page_as("viewer")
-    assert [tab.label for tab in at.tabs] == ["导入", "历史版本与回滚"]
+    assert [tab.label for tab in at.tabs] == ["导入", "历史版本与回滚", "巡查导入"]
     assert any("只能查看" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "dm_preview"]
