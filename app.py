@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from riskmap.ui import analysis, browse, data, export_page, flood, inspect_page, overview, plan
+from riskmap.ui.auth import login_gate
 from riskmap.ui.state import t, view_state
 
 st.set_page_config(page_title="垫江县安全风险一张图", page_icon="🗺️", layout="wide")
@@ -12,6 +13,7 @@ st.set_page_config(page_title="垫江县安全风险一张图", page_icon="🗺�
 with st.sidebar:
     lang = st.radio("语言 / Language", ["中文", "English"], horizontal=True, key="lang_choice")
     view_state().lang = "en" if lang == "English" else "zh"
+actor = login_gate()  # only a way to the login form until signed in (layers.access)
 
 PAGES = [
     st.Page(overview.render, title=t("县域风险概览", "Overview"), url_path="overview", default=True),
@@ -23,4 +25,4 @@ PAGES = [
     st.Page(data.render, title=t("数据管理", "Data"), url_path="data"),
     st.Page(inspect_page.render, title=t("巡查上报", "Field report"), url_path="inspect"),
 ]
-st.navigation(PAGES).run()
+st.navigation([p for p in PAGES if actor.may_open(p.url_path)]).run()

@@ -16,6 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.access.guard import check_export
+from layers.access.masking import is_masked_for, mask_sites
+from layers.access.roles import Actor
 from layers.errors import SelectionError
 from layers.kinds import FieldType, LayerKind, get_kind
 from layers.selection import Selection, select_sites
@@ -56,6 +59,7 @@ class ExportBundle:
     is_sample: bool
     townships: gpd.GeoDataFrame  # polygons of the selected townships (all when none named)
     context: dict = field(default_factory=dict, compare=False)  # base layers for the PDF map
+    masked: bool = False  # personal fields masked for the acting user (layers.access)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,7 +96,8 @@ class ExportBundle:
         return f"工作区：{self.workspace_name}{sample}；记录来源：{records}"
 
 
-def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> ExportBundle:
+def collect_export(ws, selection: Selection, *, now: datetime | None = None,
+                   actor: Actor | None = None) -> ExportBundle:
     """Select the sites (with the map's :func:`select_sites`) and gather what every format needs.
 
     Raises
@@ -100,8 +105,11 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> 
     SelectionError
         The selection names a township the workspace does not have.
     """
+    check_export(actor)
     _check_townships(selection, ws.townships)
     sites = select_sites(ws.layers, selection)
+    masked = is_masked_for(actor, sites)
+    sites = mask_sites(sites, actor)  # personal fields by role (layers.access), for every format
     for lid in selection.layer_ids():  # a layer missing from the workspace exports as empty
         sites.setdefault(lid, empty_layer(get_kind(lid)))
     chosen = ws.townships
@@ -118,6 +126,7 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> 
         is_sample=ws.is_sample,
         townships=chosen,
         context=context,
+        masked=masked,
     )
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from layers.access.guard import audit_export
+from layers.access.roles import Actor
 from layers.errors import SelectionError
 from layers.exports.bundle import ExportBundle, collect_export, export_stem
 from layers.kinds import get_kind
@@ -122,9 +124,18 @@ def _readme_text(bundle: ExportBundle) -> str:
     )
 
 
-def export_bytes(ws, selection: Selection, fmt: str, *, now: datetime | None = None) -> bytes:
+def export_bytes(ws, selection: Selection, fmt: str, *, now: datetime | None = None,
+                 actor: Actor | None = None) -> bytes:
     """Workspace + selection → the bytes of one export file (what the app's download buttons serve)."""
-    return render_export(collect_export(ws, selection, now=now), fmt)
+    bundle = collect_export(ws, selection, now=now, actor=actor)
+    data = render_export(bundle, fmt)
+    _audit(ws, bundle, fmt, actor)
+    return data
+
+
+def _audit(ws, bundle: ExportBundle, fmt: str, actor: Actor | None) -> None:
+    audit_export(ws.root, actor, fmt=fmt, layers=list(bundle.sites), township=bundle.place, rows=bundle.total,
+                 masked=bundle.masked)
 
 
 @dataclass(frozen=True)
@@ -141,12 +152,14 @@ class ExportResult:
 
 
 def write_export(
-    ws, selection: Selection, fmt: str, path: str | Path, *, now: datetime | None = None
+    ws, selection: Selection, fmt: str, path: str | Path, *, now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ExportResult:
     """Write one export file atomically (a crash leaves no half-written file)."""
-    bundle = collect_export(ws, selection, now=now)
+    bundle = collect_export(ws, selection, now=now, actor=actor)
     data = render_export(bundle, fmt)
     atomic_write_bytes(path, data)
+    _audit(ws, bundle, fmt, actor)
     return ExportResult(Path(path), bundle.place, bundle.counts)
 
 
@@ -159,6 +172,7 @@ def export_per_township(
     townships: Iterable[str] | None = None,
     now: datetime | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
+    actor: Actor | None = None,
 ) -> list[ExportResult]:
     """One file per township (the selection's townships, else all) into ``out_dir``.
 
@@ -171,11 +185,13 @@ def export_per_township(
     results = []
     for name in loop:
         one = replace(selection, townships=(name,))
-        results.append(write_export(ws, one, fmt, out_dir / f"{export_stem(one, ws.name)}.{fmt}", now=now))
+        results.append(write_export(ws, one, fmt, out_dir / f"{export_stem(one, ws.name)}.{fmt}", now=now,
+                                    actor=actor))
     return results
 
 
-def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | None = None) -> bytes:
+def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | None = None,
+                         actor: Actor | None = None) -> bytes:
     """One ``fmt`` file per township (the selection's townships, else all 26) in a single ZIP."""
     fmt = check_format(fmt)
     names = list(selection.townships or ws.townships["name"].astype(str))
@@ -183,5 +199,5 @@ def render_townships_zip(ws, selection: Selection, fmt: str, *, now: datetime | 
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in names:
             one = replace(selection, townships=(name,))
-            zf.writestr(f"{export_stem(one, ws.name)}.{fmt}", export_bytes(ws, one, fmt, now=now))
+            zf.writestr(f"{export_stem(one, ws.name)}.{fmt}", export_bytes(ws, one, fmt, now=now, actor=actor))
     return buf.getvalue()

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.access.guard import audit_import, check_import_mode, reject_other_townships
+from layers.access.roles import Actor
 from layers.coords import METRIC_CRS, bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.crs import CrsChoice, parse_crs, to_wgs84
 from layers.errors import ImportConflictError, ImportRefusedError, LayerError, LayerFileError, Problem
@@ -133,6 +135,7 @@ class ImportPlan:
     notes: list[str] = field(default_factory=list)
     base: _Current | None = field(default=None, repr=False)  # the layer the diff was made against
     merged: list[dict] | None = field(default=None, repr=False)  # its features after the import
+    actor: Actor | None = field(default=None, repr=False)  # who plans it (default: the local operator)
 
     @property
     def accepted(self) -> int:
@@ -604,6 +607,7 @@ def plan_import(
     mode: str | ImportMode = ImportMode.UPSERT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     name: str | None = None,
+    actor: Actor | None = None,
 ) -> ImportPlan:
     """Read, map, convert, validate and diff an import; write nothing.
 
@@ -615,6 +619,7 @@ def plan_import(
         No data rows, no coordinate columns, bad mode or CRS.
     """
     kind, mode = get_kind(layer_id), ImportMode.parse(mode)
+    check_import_mode(actor, mode.value)
     table = read_source(path, kind, encoding=encoding, sheet=sheet, max_bytes=max_bytes, name=name)
     if len(table.rows) == 0:
         raise ImportRefusedError(f"{table.name}: 没有数据行（只有表头或为空），图层未修改")
@@ -630,6 +635,9 @@ def plan_import(
         RawLayer(table.path, props, lon, lat, _geom_types(table, lon, lat)), kind, ws.area
     )
     reasons = _reasons(table, kind, problems, coord_issues)
+    reject_other_townships(actor, typed["township"].tolist() if "township" in typed else [None] * len(props),
+                           props["id"].map(_id_text).tolist() if "id" in props else [None] * len(props),
+                           lambda sid: _stored_township(current, sid), reasons)
     if mode == ImportMode.APPEND:
         _append_conflicts(props, current, reasons)
     rejected = [
@@ -666,7 +674,13 @@ def plan_import(
         notes,
         base=current,
         merged=merged,
+        actor=actor,
     )
+
+
+def _stored_township(current: _Current, sid) -> object:
+    at = current.index.get(None if sid is None else str(sid))
+    return None if at is None else (current.features[at].get("properties") or {}).get("township")
 
 
 def _rebase(plan: ImportPlan, current: _Current) -> ImportDiff:
@@ -685,7 +699,7 @@ def _rebase(plan: ImportPlan, current: _Current) -> ImportDiff:
     return plan.diff
 
 
-def apply_import(plan: ImportPlan) -> Version:
+def apply_import(plan: ImportPlan, actor: Actor | None = None) -> Version:
     """Save the plan's accepted rows as a new version (atomic; the layer is re-read under its lock).
 
     Raises
@@ -695,7 +709,10 @@ def apply_import(plan: ImportPlan) -> Version:
     ImportConflictError
         The layer changed since the plan and the plan cannot be applied on top (append/replace).
     """
+    actor = actor or plan.actor
     if plan.accepted == 0:
+        audit_import(plan.root, actor, plan.layer_id, plan.name, accepted=0, rejected=len(plan.rejected),
+                     added=0, updated=0, removed=0, version=None, outcome="拒绝")
         raise ImportRefusedError(
             f"{plan.name}: 全部 {plan.total} 行均被拒绝，图层 {plan.layer_id} 未修改；"
             f"请按拒绝原因修正后重新导入"
@@ -712,9 +729,14 @@ def apply_import(plan: ImportPlan) -> Version:
             f"导入 {plan.name}（{plan.mode.label}，坐标系 {plan.crs.label}）：新增 {len(diff.added)}，"
             f"更新 {len(diff.changed)}，删除 {len(diff.removed)}，拒绝 {len(plan.rejected)}"
         )
-        return save_version_locked(
-            plan.root, plan.layer_id, features_to_geojson_bytes(current.head, merged), f"import:{plan.name}", note
+        version = save_version_locked(
+            plan.root, plan.layer_id, features_to_geojson_bytes(current.head, merged), f"import:{plan.name}", note,
+            actor=actor,
         )
+    audit_import(plan.root, actor, plan.layer_id, plan.name, accepted=plan.accepted, rejected=len(plan.rejected),
+                 added=len(diff.added), updated=len(diff.changed), removed=len(diff.removed),
+                 version=version.version)
+    return version
 
 
 # ---------------------------------------------------------------- rejects

@@ -23,6 +23,9 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
+from layers.access.audit import record as record_audit
+from layers.access.guard import audit_save, check_rollback, check_save
+from layers.access.roles import LOCAL_OPERATOR, Actor
 from layers.coords import METRIC_CRS
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
@@ -191,6 +194,7 @@ class Version:
     count: int
     sha256: str
     note: str = ""
+    user: str = ""  # who saved it (the acting user's name)
 
     def path(self, root: Path, layer_id: str) -> Path:
         return _history_dir(root, layer_id) / f"v{self.version:04d}.geojson"
@@ -214,29 +218,38 @@ def _count_features(data: bytes) -> int:
         return -1
 
 
-def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
+def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str, user: str = "") -> Version:
     hist = _history_dir(root, layer_id)
     versions = layer_history(root, layer_id)
     v = Version(version=(versions[-1].version + 1) if versions else 1,
                 time=datetime.now().astimezone().isoformat(timespec="seconds"),
-                source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note)
+                source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note, user=user)
     atomic_write_bytes(v.path(root, layer_id), data)
     lines = b"".join(orjson.dumps(x.__dict__) + b"\n" for x in [*versions, v])
     atomic_write_bytes(hist / "versions.jsonl", lines)
     return v
 
 
-def save_version_locked(root: Path, layer_id: str, data: bytes, source: str, note: str = "") -> Version:
-    """Record ``data`` as a new version and write the layer file; the caller holds the layer lock."""
+def save_version_locked(root: Path, layer_id: str, data: bytes, source: str, note: str = "", *,
+                        actor: Actor | None = None) -> Version:
+    """Record ``data`` as a new version and write the layer file; the caller holds the layer lock.
+
+    ``actor`` (default: the local operator) must be allowed to make this change (``layers.access``);
+    every changed site is one audit line.
+    """
     path = layer_path(root, layer_id)
+    actor = actor or LOCAL_OPERATOR
+    changes = check_save(layer_id, path.read_bytes() if path.exists() else None, data, actor)
     if not layer_history(root, layer_id) and path.exists():
         _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
-    version = _record_version(root, layer_id, data, source=source, note=note)
+    version = _record_version(root, layer_id, data, source=source, note=note, user=actor.name)
     atomic_write_bytes(path, data)
+    audit_save(root, actor, layer_id, changes, version.version, source)
     return version
 
 
-def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: str, note: str = "") -> Version:
+def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: str, note: str = "",
+                     actor: Actor | None = None) -> Version:
     """Save already-serialised layer bytes as a new version (atomic, locked).
 
     The first save of a layer also records the file it replaces as version 1, so any change
@@ -244,7 +257,7 @@ def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: st
     """
     root = Path(root)
     with layer_lock(root, get_kind(layer_id).id):
-        return save_version_locked(root, layer_id, data, source, note)
+        return save_version_locked(root, layer_id, data, source, note, actor=actor)
 
 
 def _validated_bytes(root: Path, kind: LayerKind, frame: gpd.GeoDataFrame, area: Area | None) -> bytes:
@@ -257,7 +270,7 @@ def _validated_bytes(root: Path, kind: LayerKind, frame: gpd.GeoDataFrame, area:
 
 
 def update_layer(root: str | Path, layer_id: str, mutate: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame], *,
-                 area: Area | None, source: str = "manual", note: str = "") -> Version:
+                 area: Area | None, source: str = "manual", note: str = "", actor: Actor | None = None) -> Version:
     """Read, change and save a layer while holding its lock, so concurrent writers lose nothing.
 
     ``mutate`` receives the layer as it is on disk now and returns the new frame.
@@ -266,11 +279,11 @@ def update_layer(root: str | Path, layer_id: str, mutate: Callable[[gpd.GeoDataF
     with layer_lock(root, kind.id):
         current, _ = load_layer(root, kind, area)
         data = _validated_bytes(root, kind, mutate(current), area)
-        return save_version_locked(root, kind.id, data, source, note)
+        return save_version_locked(root, kind.id, data, source, note, actor=actor)
 
 
 def save_layer(root: str | Path, layer_id: str, frame: gpd.GeoDataFrame, *, source: str = "manual",
-               note: str = "", area: Area | None = None) -> Version:
+               note: str = "", area: Area | None = None, actor: Actor | None = None) -> Version:
     """Validate, then save a registry atomically under the layer lock, as a new version.
 
     Raises
@@ -280,15 +293,19 @@ def save_layer(root: str | Path, layer_id: str, frame: gpd.GeoDataFrame, *, sour
     """
     kind = get_kind(layer_id)
     data = _validated_bytes(Path(root), kind, frame, area)
-    return save_layer_bytes(root, layer_id, data, source=source, note=note)
+    return save_layer_bytes(root, layer_id, data, source=source, note=note, actor=actor)
 
 
-def rollback_layer(root: str | Path, layer_id: str, version: int) -> Version:
-    """Restore a version byte-identically; the restore is itself a new version."""
+def rollback_layer(root: str | Path, layer_id: str, version: int, *, actor: Actor | None = None) -> Version:
+    """Restore a version byte-identically; the restore is itself a new version (管理员 only)."""
     root = Path(root)
+    check_rollback(root, actor, layer_id, version)
     versions = {v.version: v for v in layer_history(root, layer_id)}
     if version not in versions:
         have = "、".join(str(v) for v in versions) or "（无）"
         raise LayerFileError(f"图层 {layer_id} 没有版本 {version}；现有版本：{have}")
     data = versions[version].path(root, layer_id).read_bytes()
-    return save_layer_bytes(root, layer_id, data, source=f"rollback:v{version}", note=f"回滚到版本 {version}")
+    restored = save_layer_bytes(root, layer_id, data, source=f"rollback:v{version}", note=f"回滚到版本 {version}",
+                                actor=actor)
+    record_audit(root, actor or LOCAL_OPERATOR, "rollback", f"{layer_id}@v{version}", version=restored.version)
+    return restored

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
+from layers.access import Actor, resolve_actor
 from layers.errors import SelectionError
 from layers.kinds import LAYER_KINDS
 from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
 __all__ = [
     "LAYERS_HELP",
+    "acting_user",
     "add_city_arg",
+    "add_user_arg",
     "add_workspace_arg",
     "load_for_command",
     "parse_layers",
@@ -33,6 +37,17 @@ def add_workspace_arg(parser) -> None:
 def add_city_arg(parser) -> None:
     parser.add_argument("--city", type=Path, default=None,
                         help="市级工作区文件夹（若干区县工作区 + city.toml）：各区县合为一图，同名乡镇加县名区分")
+
+
+def add_user_arg(parser) -> None:
+    parser.add_argument("--user", "-u", default=None, metavar="NAME",
+                        help="以此用户的身份操作（默认：环境变量 RISKMAP_USER；工作区没有账户时为本机操作员）")
+
+
+def acting_user(args) -> Actor:
+    """Who the command acts as: ``--user``, else ``RISKMAP_USER``, else the local operator (no accounts)."""
+    name = getattr(args, "user", None) or os.environ.get("RISKMAP_USER") or None
+    return resolve_actor(workspace_path(args), name)
 
 
 def workspace_path(args) -> Path:

@@ -24,6 +24,7 @@ from layers.kinds import LAYER_KINDS, get_kind
 from layers.selection import Selection, parse_where, resolve_townships
 from riskmap.cli.common import (
     LAYERS_HELP,
+    acting_user,
     add_city_arg,
     add_workspace_arg,
     load_for_command,
@@ -81,6 +82,7 @@ def _selection(args, ws) -> tuple[Selection, bool]:
 
 def run(args) -> int:
     ws = load_for_command(args)
+    actor = acting_user(args)
     selection, per_township = _selection(args, ws)
     if args.overdue:
         ws, selection = _overdue(ws, selection, args.date)
@@ -90,11 +92,11 @@ def run(args) -> int:
     if per_township:
         if out.exists() and not out.is_dir():
             raise SelectionError(f"{out}: --township all 需要一个输出文件夹，而这是一个已有文件")
-        results = export_per_township(ws, selection, args.format, out, progress=_progress)
+        results = export_per_township(ws, selection, args.format, out, progress=_progress, actor=actor)
     else:
         if out.is_dir() or str(args.out).endswith(("/", "\\")):
             out = out / f"{export_stem(selection, ws.name)}.{args.format}"
-        results = [write_export(ws, selection, args.format, out)]
+        results = [write_export(ws, selection, args.format, out, actor=actor)]
     _report(args, selection, results)
     return 0
 

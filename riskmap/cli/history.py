@@ -11,7 +11,7 @@ import sys
 from layers.errors import LayerFileError
 from layers.kinds import get_kind, kind_ids
 from layers.store.workspace import layer_history, layer_path, rollback_layer
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import acting_user, add_workspace_arg, print_json, workspace_path
 
 
 def add_parser(sub) -> None:
@@ -48,7 +48,8 @@ def run_history(args) -> int:
         return 0
     print(f"{get_kind(args.layer).label}（{args.layer}）共 {len(versions)} 个版本：")
     for v in versions:
-        print(f"  v{v.version:<4} {v.time}  {v.count:>7} 条  {v.source}  {v.note}  sha256:{v.sha256[:12]}")
+        who = f"  {v.user}" if v.user else ""
+        print(f"  v{v.version:<4} {v.time}{who}  {v.count:>7} 条  {v.source}  {v.note}  sha256:{v.sha256[:12]}")
     return 0
 
 
@@ -61,7 +62,7 @@ def _parse_version(text: str) -> int:
 
 def run_rollback(args) -> int:
     root = workspace_path(args)
-    version = rollback_layer(root, args.layer, _parse_version(args.version))
+    version = rollback_layer(root, args.layer, _parse_version(args.version), actor=acting_user(args))
     if args.json:
         print_json(
             {

@@ -21,7 +21,7 @@ from layers.imports.importer import (
 from layers.imports.readers import DEFAULT_MAX_BYTES
 from layers.kinds import get_kind, kind_ids
 from layers.store.workspace import load_workspace
-from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
+from riskmap.cli.common import acting_user, add_workspace_arg, print_json, workspace_path
 
 MAX_LINES = 50  # rejected rows printed on stderr; the rest are in the rejects file
 
@@ -97,6 +97,7 @@ def run(args) -> int:
 
         return run_base(args)
     ws = load_workspace(workspace_path(args), layers=())
+    actor = acting_user(args)
     plan = plan_import(
         ws,
         args.layer,
@@ -106,6 +107,7 @@ def run(args) -> int:
         sheet=args.sheet,
         mode=args.mode,
         max_bytes=int(args.max_mb * 1048576),
+        actor=actor,
     )
     out = sys.stderr if args.json else sys.stdout
     _print_plan(plan, out)

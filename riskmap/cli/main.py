@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from layers.errors import LayerError, SelectionError
+from riskmap.cli.common import add_user_arg
 from riskmodel.errors import RiskModelError
 
 __all__ = ["main"]
@@ -31,6 +32,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("plan", "plan"),
     ("cards", "cards"),
     ("inspections", "inspections"),
+    ("users", "users"),
+    ("audit", "audit"),
 )
 
 
@@ -57,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for mod in _modules().values():
         mod.add_parser(sub)
+    for name, p in sub.choices.items():  # every command can act as a named user (layers.access)
+        if "--user" not in p._option_string_actions and name not in ("serve", "users"):
+            add_user_arg(p)
     return parser
 
 

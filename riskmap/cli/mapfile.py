@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from layers.access import masked_workspace
 from layers.kinds import kind_ids
 from layers.selection import Selection, parse_where, resolve_townships, select_sites
 from layers.store.io import atomic_write_bytes
 from riskmap.cli.common import (
     LAYERS_HELP,
+    acting_user,
     add_city_arg,
     add_workspace_arg,
     load_for_command,
@@ -42,7 +44,7 @@ def _risk_values(ws) -> dict | None:
 
 
 def run(args) -> int:
-    ws = load_for_command(args)
+    ws = masked_workspace(load_for_command(args), acting_user(args))  # popups mask personal data by role
     layers = parse_layers(args.layers)
     sel = Selection(townships=resolve_townships(args.township, ws.townships) if args.township else (),
                     layers=layers, filters=parse_where(args.where, layers or kind_ids()), text=args.search)

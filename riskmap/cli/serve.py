@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app_server.py"  # app.py with the login routes
 
 
 def add_parser(sub) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers.access.audit import audit_enabled
 from layers.coords import METRIC_CRS
 from layers.crs import CRS_CHOICES
 from layers.errors import LayerError
@@ -28,6 +29,8 @@ from layers.imports.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
 from layers.imports.template import import_template_xlsx
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.store.workspace import Workspace, layer_history, rollback_layer
+from riskmap.ui.audit_panel import audit_tab
+from riskmap.ui.auth import current_actor
 from riskmap.ui.state import current_workspace, sample_banner, t
 
 DATA_KEY = "riskmap_data_page"
@@ -113,6 +116,7 @@ def _plan_upload(ws: Workspace, upload, options: dict) -> ImportPlan:
             sheet=options["sheet"],
             mode=options["mode"],
             name=upload.name,
+            actor=current_actor(),
         )
 
 
@@ -212,7 +216,7 @@ def _import_tab(ws: Workspace) -> None:
 
 def _apply(state: DataPageState) -> None:
     try:
-        v = apply_import(state.plan)
+        v = apply_import(state.plan, current_actor())
     except LayerError as exc:
         st.error(_plain(str(exc)))
         return
@@ -234,19 +238,23 @@ def _history_tab(ws: Workspace) -> None:
     st.dataframe(
         pd.DataFrame(
             [
-                {"版本": v.version, "时间": v.time, "来源": v.source, "条数": v.count, "说明": v.note}
+                {"版本": v.version, "时间": v.time, "用户": v.user, "来源": v.source, "条数": v.count,
+                 "说明": v.note}
                 for v in reversed(versions)
             ]
         ),
         hide_index=True,
         width="stretch",
     )
+    if not current_actor().spec.rollback:
+        st.caption(t("回滚只限管理员。", "Only administrators can roll back."))
+        return
     choice = st.selectbox(
         t("回滚到版本", "Roll back to"), [v.version for v in reversed(versions)], key="dm_version"
     )
     if st.button(t("回滚（恢复为新版本）", "Roll back"), key="dm_rollback"):
         try:
-            v = rollback_layer(ws.root, layer, int(choice))
+            v = rollback_layer(ws.root, layer, int(choice), actor=current_actor())
             st.success(
                 t(f"已恢复版本 {choice}，记为新版本 {v.version}", f"Restored v{choice} as v{v.version}")
             )
@@ -258,13 +266,23 @@ def render() -> None:
     ws = current_workspace()
     sample_banner(ws)
     st.title(t("数据管理", "Data management"))
-    tab_import, tab_history, tab_ins = st.tabs([t("导入", "Import"), t("历史版本与回滚", "History and rollback"),
-                                                t("巡查导入", "Inspections")])
-    with tab_import:
-        _import_tab(ws)
-    with tab_history:
+    actor = current_actor()
+    names = [t("导入", "Import"), t("历史版本与回滚", "History and rollback"), t("巡查导入", "Inspections")]
+    show_audit = actor.spec.audit and audit_enabled(ws.root)  # kept once the workspace has accounts
+    if show_audit:
+        names.append(t("审计日志", "Audit log"))
+    tabs = st.tabs(names)
+    with tabs[0]:
+        if actor.spec.edit.value == "none":
+            st.info(t(f"{actor.role}角色只能查看，不能导入。", "Your role is read-only."))
+        else:
+            _import_tab(ws)
+    with tabs[1]:
         _history_tab(ws)
-    with tab_ins:
+    with tabs[2]:
         from riskmap.ui.inspect_import import inspection_import_tab
 
         inspection_import_tab(ws)
+    if show_audit:
+        with tabs[3]:
+            audit_tab(ws.root)

@@ -22,6 +22,7 @@ from layers.exports import (
     render_townships_zip,
 )
 from layers.kinds import get_kind
+from riskmap.ui.auth import current_actor
 from riskmap.ui.cards_panel import render_cards_section
 from riskmap.ui.filters import selection_widgets
 from riskmap.ui.state import current_workspace, sample_banner, t, view_state
@@ -50,7 +51,7 @@ def _downloads(ws, selection) -> None:
     for i, fmt in enumerate(FORMATS):
         cols[i % 4].download_button(
             FORMAT_LABELS[fmt],
-            data=partial(export_bytes, ws, selection, fmt),
+            data=partial(export_bytes, ws, selection, fmt, actor=current_actor()),
             file_name=f"{stem}.{fmt}",
             mime=MIME_TYPES[fmt],
             key=f"export_dl_{fmt}",
@@ -74,7 +75,7 @@ def _per_township(ws, selection) -> None:
     fmt = st.selectbox(t("格式", "Format"), FORMATS, format_func=FORMAT_LABELS.get, key="export_batch_fmt")
     st.download_button(
         t(f"下载 {count} 个乡镇的文件（ZIP）", f"Download {count} township files (ZIP)"),
-        data=partial(render_townships_zip, ws, selection, fmt),
+        data=partial(render_townships_zip, ws, selection, fmt, actor=current_actor()),
         file_name=f"{ws.name}_各乡镇_{fmt}.zip",
         mime=MIME_TYPES["zip"],
         key="export_dl_batch",
@@ -95,7 +96,7 @@ def render() -> None:
     vs = view_state()
     vs.selection = selection_widgets(ws, vs.selection)
     try:
-        bundle = collect_export(ws, vs.selection)
+        bundle = collect_export(ws, vs.selection, actor=current_actor())
     except LayerError as exc:
         st.error(str(exc))
         return

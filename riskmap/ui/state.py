@@ -92,15 +92,27 @@ def _load(root: str, stamp: tuple) -> Workspace:
     return load_workspace(root)
 
 
+@st.cache_resource(max_entries=8)
+def _masked(root: str, stamp: tuple, role: str, township: str | None, _ws: Workspace) -> Workspace:
+    from layers.access import Actor, masked_workspace
+
+    return masked_workspace(_ws, Actor("-", role, township))
+
+
 def current_workspace() -> Workspace:
-    """The workspace, cached until one of its files changes. Treat it as read-only.
+    """The workspace as the signed-in user may see it (personal data masked by role; cached per role
+    and township), until one of its files changes. Treat it as read-only.
 
     A workspace that cannot be loaded at all (no folder, no workspace.toml, a broken base layer)
     stops the page with its message instead of a traceback.
     """
+    from riskmap.ui.auth import current_actor
+
     root = workspace_root()
     try:
-        return _load(str(root), _files_stamp(root) if root.is_dir() else ())
+        stamp = _files_stamp(root) if root.is_dir() else ()
+        actor = current_actor()
+        return _masked(str(root), stamp, actor.role, actor.township, _load(str(root), stamp))
     except LayerError as exc:
         st.error(t(f"无法加载工作区：{exc}", f"Cannot load the workspace: {exc}"))
         st.stop()
@@ -109,7 +121,8 @@ def current_workspace() -> Workspace:
 
 @st.cache_resource(show_spinner="正在计算风险分析…", max_entries=2)
 def _analyse(stamp: tuple) -> AnalysisResult:
-    ws = current_workspace()
+    root = workspace_root()
+    ws = _load(str(root), _files_stamp(root) if root.is_dir() else ())
     try:
         ctx = build_context(ws)  # sites projected and rings sized once per workspace stamp
         return AnalysisResult(analyze_workspace(ws, context=ctx), ctx.rules, context=ctx)

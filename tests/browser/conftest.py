@@ -70,7 +70,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 90.0) -> 
 
 
 def start_streamlit(workspace: Path, port: int | None = None) -> tuple[str, subprocess.Popen]:
-    """Start ``streamlit run app.py`` on a free port with ``RISKMAP_WORKSPACE=workspace``."""
+    """Start ``streamlit run app_server.py`` (app.py + login routes) on a free port, ``RISKMAP_WORKSPACE=workspace``."""
     port = port or free_port()
     env = {**os.environ, "RISKMAP_WORKSPACE": str(workspace)}
     log = open(ARTIFACTS / f"streamlit-{port}.log", "wb")  # noqa: SIM115 - closed with the process
@@ -80,7 +80,7 @@ def start_streamlit(workspace: Path, port: int | None = None) -> tuple[str, subp
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "app_server.py"),  # app.py with the login routes, as riskmap serve runs it
             "--server.port",
             str(port),
             "--server.address",
