@@ -15,7 +15,6 @@ layer becomes exactly the accepted rows).
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -28,8 +27,9 @@ import shapely
 
 from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.errors import LayerError, LayerFileError, Problem
-from layers.io import RawLayer, atomic_write_bytes, layer_lock, sha256_bytes
+from layers.io import RawLayer, layer_lock, sha256_bytes
 from layers.kinds import LayerKind, get_kind
+from layers.outputs import safe_xlsx_bytes, write_output
 from layers.readers import (
     DEFAULT_MAX_BYTES,
     LAT_ALIASES,
@@ -40,6 +40,7 @@ from layers.readers import (
     parse_coordinates,
     read_source,
 )
+from layers.safety_text import neutralize_cell
 from layers.validate import Area, check_layer, locate_townships
 from layers.workspace import Version, Workspace, layer_path, save_version_locked
 
@@ -838,10 +839,8 @@ def rejects_bytes(plan: ImportPlan) -> tuple[str, bytes]:
     frame = _rejects_frame(plan)
     stem = Path(plan.name).stem
     if plan.table.format == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            frame.to_excel(xw, index=False, sheet_name="拒绝的行")
-        return f"{stem}_拒绝.xlsx", buf.getvalue()
+        return f"{stem}_拒绝.xlsx", safe_xlsx_bytes(frame, "拒绝的行")
+    frame = frame.map(neutralize_cell)  # hostile text comes back to Excel as text (issue 12)
     text = frame.to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     return f"{stem}_拒绝.csv", text.encode("utf-8-sig")
 
@@ -854,5 +853,4 @@ def write_rejects(
         return None
     name, data = rejects_bytes(plan)
     target = Path(path) if path is not None else (default_dir or plan.table.path.parent) / name
-    atomic_write_bytes(target, data)
-    return target
+    return write_output(target, data, workspace=plan.root, inputs=(plan.table.path,))

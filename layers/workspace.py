@@ -12,6 +12,7 @@ Layout (SPEC §2)::
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,17 +23,26 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
-from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
+from layers.errors import LayerError, LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.io import (
     atomic_write_bytes,
     frame_to_geojson_bytes,
     layer_lock,
-    read_json_lines,
     read_raw_layer,
     read_vector,
     sha256_bytes,
 )
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.store_safety import (
+    append_line_durable,
+    check_metric_crs,
+    check_store_path,
+    read_history,
+    reconcile_layer,
+    reconcile_on_open,
+    require_columns,
+    verified_rows,
+)
 from layers.validate import Area, check_layer
 
 __all__ = [
@@ -40,6 +50,7 @@ __all__ = [
     "Version",
     "Workspace",
     "empty_layer",
+    "history_leftovers",
     "layer_history",
     "layer_path",
     "load_layer",
@@ -127,6 +138,7 @@ def load_layer(root: str | Path, kind: LayerKind | str, area: Area | None) -> tu
     """Load one registry; a missing file is an empty layer."""
     kind = get_kind(kind) if isinstance(kind, str) else kind
     path = layer_path(root, kind.id)
+    check_store_path(root, path)
     if not path.exists():
         return empty_layer(kind), []
     return check_layer(read_raw_layer(path, kind=kind), kind, area)
@@ -148,14 +160,17 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     """
     root = Path(root) if root is not None else DEFAULT_WORKSPACE
     config = _read_config(root)
+    check_metric_crs(config, root / "workspace.toml")
     county = read_vector(root / "county.geojson")
-    townships = read_vector(root / "townships.geojson")
+    townships = require_columns(read_vector(root / "townships.geojson"), root / "townships.geojson", ("name",))
     villages = read_vector(root / "villages.geojson")
     area = Area.from_frames(county, townships)
     loaded, problems = {}, []
     for kind in LAYER_KINDS:
         if layers is not None and kind.id not in layers:
             continue
+        problems.extend(Problem("warning", kind.id, None, None, ".history", m)
+                        for m in reconcile_on_open(root, kind.id))
         loaded[kind.id], found = _load_layer_or_problem(root, kind, area)
         problems.extend(found)
     return Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
@@ -183,10 +198,23 @@ def _history_dir(root: Path, layer_id: str) -> Path:
     return Path(root) / ".history" / layer_id
 
 
-def layer_history(root: str | Path, layer_id: str) -> list[Version]:
-    """Every saved version of a layer, oldest first."""
+def layer_history(root: str | Path, layer_id: str, *, verified: bool = False) -> list[Version]:
+    """Every saved version of a layer, oldest first (malformed history lines are skipped, see
+    :func:`layers.store_safety.reconcile_layer`). ``verified`` keeps only the versions whose file
+    exists and matches the stored sha256."""
     get_kind(layer_id)
-    return [Version(**row) for row in read_json_lines(_history_dir(Path(root), layer_id) / "versions.jsonl")]
+    root = Path(root)
+    if verified:
+        rows, _ = verified_rows(root, layer_id)
+    else:
+        check_store_path(root, _history_dir(root, layer_id), want_dir=True)
+        rows = read_history(_history_dir(root, layer_id) / "versions.jsonl").rows
+    return [Version(**row) for row in rows]
+
+
+def history_leftovers(root: str | Path, layer_id: str) -> list[str]:
+    """One line per history row :func:`layer_history` with ``verified`` leaves out, and why."""
+    return verified_rows(Path(root), layer_id)[1]
 
 
 def _count_features(data: bytes) -> int:
@@ -197,26 +225,75 @@ def _count_features(data: bytes) -> int:
         return -1
 
 
-def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str) -> Version:
+def _next_number(root: Path, layer_id: str, versions: list[Version]) -> int:
+    """One past every number the history, its lost lines or any file in the folder ever used."""
     hist = _history_dir(root, layer_id)
-    versions = layer_history(root, layer_id)
-    v = Version(version=(versions[-1].version + 1) if versions else 1,
+    used = [v.version for v in versions]
+    used += [r["version"] for r in read_history(hist / "versions.lost.jsonl").rows]
+    for folder in (hist, hist / "orphans"):
+        if folder.is_dir():
+            used += [int(p.stem[1:]) for p in folder.glob("v*.geojson") if p.stem[1:].isdigit()]
+    return max(used, default=0) + 1
+
+
+def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str,
+                    versions: list[Version], *, layer_too: bool) -> Version:
+    """The save protocol: version file, then (``layer_too``) the layer file, then the history line.
+
+    Each file is written to a temporary file beside it, fsynced, renamed and its folder fsynced
+    (:func:`layers.io.atomic_write_bytes`); the line is appended and fsynced last, so a history line
+    never names a version the layer did not receive. Whatever a crash leaves is recognised by
+    :func:`layers.store_safety.reconcile_layer`.
+    """
+    hist = _history_dir(root, layer_id)
+    v = Version(version=_next_number(root, layer_id, versions),
                 time=datetime.now().astimezone().isoformat(timespec="seconds"),
                 source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note)
-    atomic_write_bytes(v.path(root, layer_id), data)
-    lines = b"".join(orjson.dumps(x.__dict__) + b"\n" for x in [*versions, v])
-    atomic_write_bytes(hist / "versions.jsonl", lines)
+    vfile = v.path(root, layer_id)
+    atomic_write_bytes(vfile, data)
+    if layer_too:
+        try:
+            atomic_write_bytes(layer_path(root, layer_id), data)
+        except BaseException:
+            with contextlib.suppress(OSError):  # the layer kept its old bytes: drop the unused version
+                vfile.unlink()
+            raise
+    append_line_durable(hist / "versions.jsonl", orjson.dumps(v.__dict__) + b"\n")
     return v
 
 
 def save_version_locked(root: Path, layer_id: str, data: bytes, source: str, note: str = "") -> Version:
-    """Record ``data`` as a new version and write the layer file; the caller holds the layer lock."""
+    """Record ``data`` as a new version and write the layer file; the caller holds the layer lock.
+
+    Before saving, what an earlier interrupted save left is repaired (:func:`reconcile_layer`); a
+    layer file that differs from its newest version (edited outside this tool, or never saved) is
+    first recorded as a version of its own, so no state of the file is ever lost.
+
+    Raises
+    ------
+    LayerFileError
+        A store path is a link out of the workspace, a FIFO or device; or the disk refused the write
+        (full, read-only, permission denied): the layer keeps its previous bytes.
+    """
+    root = Path(root)
     path = layer_path(root, layer_id)
-    if not layer_history(root, layer_id) and path.exists():
-        _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
-    version = _record_version(root, layer_id, data, source=source, note=note)
-    atomic_write_bytes(path, data)
-    return version
+    try:
+        reconcile_layer(root, layer_id, repair=True)
+        versions = layer_history(root, layer_id, verified=True)
+        if path.exists():
+            current = path.read_bytes()
+            if not versions or versions[-1].sha256 != sha256_bytes(current):
+                first = not layer_history(root, layer_id)
+                versions.append(_record_version(
+                    root, layer_id, current, source="initial" if first else "external",
+                    note="保存前的原始文件" if first else "保存前发现图层文件在本工具之外被修改，先记为一个版本",
+                    versions=versions, layer_too=False))
+        return _record_version(root, layer_id, data, source, note, versions, layer_too=True)
+    except LayerError:
+        raise
+    except OSError as exc:
+        raise LayerFileError(f"{path}: 保存失败（{exc.strerror or exc}），图层保持保存前的内容；"
+                             "请检查磁盘空间和写权限后重试") from None
 
 
 def save_layer_bytes(root: str | Path, layer_id: str, data: bytes, *, source: str, note: str = "") -> Version:
@@ -273,5 +350,13 @@ def rollback_layer(root: str | Path, layer_id: str, version: int) -> Version:
     if version not in versions:
         have = "、".join(str(v) for v in versions) or "（无）"
         raise LayerFileError(f"图层 {layer_id} 没有版本 {version}；现有版本：{have}")
-    data = versions[version].path(root, layer_id).read_bytes()
+    vfile = versions[version].path(root, layer_id)
+    check_store_path(root, vfile)
+    try:
+        data = vfile.read_bytes()
+    except OSError as exc:
+        raise LayerFileError(f"{vfile}: 无法读取版本 {version}（{exc.strerror}）；不能回滚") from None
+    if sha256_bytes(data) != versions[version].sha256:
+        raise LayerFileError(f"{vfile}: 版本 {version} 的文件与历史记录的 sha256 不符（文件被改动），"
+                             "拒绝回滚；请选其他版本（riskmap history 只列出完好的版本）")
     return save_layer_bytes(root, layer_id, data, source=f"rollback:v{version}", note=f"回滚到版本 {version}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from layers.outputs import check_output_path
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmodel.analysis import analyze_workspace, write_outputs
 
@@ -34,6 +35,10 @@ def _print_text(paths: dict, summary: dict) -> None:
 
 def run(args) -> int:
     ws = load_for_command(args)
+    if args.out.exists():
+        check_output_path(args.out, workspace=ws.root, want_dir=True)
+    else:
+        check_output_path(args.out / "pairs.csv", workspace=ws.root)
     analysis = analyze_workspace(ws)
     paths = write_outputs(analysis, args.out)
     if args.json:
