@@ -40,7 +40,7 @@ from layers.readers import (
     parse_coordinates,
     read_source,
 )
-from layers.safety_text import neutralize_cell
+from layers.safety_text import neutralize_cell, normalize_id
 from layers.validate import Area, check_layer, locate_townships
 from layers.workspace import Version, Workspace, layer_path, save_version_locked
 
@@ -390,6 +390,27 @@ def _fill_absent_from_layer(props: pd.DataFrame, kind: LayerKind, current: _Curr
             ]
 
 
+def _normalize_ids(props: pd.DataFrame, current: _Current, table: SourceTable) -> list[str]:
+    """Look-alike ids (full-width, zero-width, no-break spaces) are compared in their normal form:
+    one that matches a stored id becomes that id, any other is stored normalised; each change is a
+    warning naming both forms (issue 12)."""
+    if "id" not in props:
+        return []
+    stored = {normalize_id(k): k for k in current.index if isinstance(k, str)}
+    notes = []
+    for i, v in enumerate(props["id"]):
+        if not isinstance(v, str):
+            continue
+        norm = normalize_id(v)
+        target = stored.get(norm, norm)
+        if target != v.strip() and target:
+            props.iat[i, props.columns.get_loc("id")] = target
+            known = "与已有编号" if norm in stored else "已规范化为"
+            notes.append(f"{table.where(int(table.rows[i]))}: 编号(id): 编号“{v}”{known}“{target}”"
+                         "只差全角/空格/不可见字符，按同一编号处理")
+    return notes
+
+
 def _id_text(v):
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -725,6 +746,7 @@ def plan_import(
     lon, lat = to_wgs84(x, y, choice)
     props = _canonical_props(table, headers, f"import:{table.name}")
     current = _read_current(Path(ws.root), layer_id)
+    id_notes = _normalize_ids(props, current, table)
     if mode == ImportMode.UPSERT:
         _fill_absent_from_layer(props, kind, current)
     typed, problems = _check_every_row(
@@ -762,7 +784,7 @@ def plan_import(
         rejected,
         diff,
         current.sha,
-        _warnings(table, kind, problems, set(reasons)),
+        id_notes + _warnings(table, kind, problems, set(reasons)),
         hints,
         notes,
         base=current,

@@ -18,6 +18,8 @@ import re
 import unicodedata
 
 __all__ = [
+    "CONTROL_PATTERN",
+    "CONTROL_PATTERN_LONG",
     "FORMULA_PREFIXES",
     "LONG_TEXT_FIELDS",
     "control_char_problem",
@@ -30,8 +32,10 @@ __all__ = [
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LONG_TEXT_FIELDS = frozenset({"note", "address", "description", "remediation", "detail"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CONTROL_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_PATTERN_LONG = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # tab, LF, CR allowed
+CONTROL_PATTERN = r"[\x00-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_PATTERN_LONG)
+_CONTROL_SHORT = re.compile(CONTROL_PATTERN)
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]")
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
