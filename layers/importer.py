@@ -41,6 +41,7 @@ from layers.readers import (
     read_source,
 )
 from layers.safety_text import neutralize_cell, normalize_id
+from layers.store_safety import check_store_path
 from layers.validate import Area, check_layer, locate_townships
 from layers.workspace import Version, Workspace, layer_path, save_version_locked
 
@@ -291,6 +292,7 @@ def _accepted_id(feature: dict) -> str:
 def _read_current(root: Path, layer_id: str, known: _Current | None = None) -> _Current:
     """The layer on disk, parsed; ``known`` is returned as is when the file has not changed since."""
     path = layer_path(root, layer_id)
+    check_store_path(root, path)  # a FIFO would block, a link out of the workspace is not ours
     if not path.exists():
         return (
             known
