@@ -25,6 +25,7 @@ def write_csv(path: Path, body: str = ROWS, header: str = HEADER) -> Path:
 def saved_workspace(root: Path, tmp: Path) -> Path:
     """The tiny workspace (tests/conftest.py) with two shelters imported: one version in history."""
     from conftest import write_tiny_workspace
+
     from riskmap.cli.main import main
 
     write_tiny_workspace(root)

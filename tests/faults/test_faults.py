@@ -9,8 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -30,9 +28,16 @@ from riskmap.cli.main import main
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("seed")
+    return saved_workspace(tmp / "ws", tmp)
+
+
 @pytest.fixture
-def ws(tmp_path) -> Path:
-    return saved_workspace(tmp_path / "ws", tmp_path)
+def ws(seeded, tmp_path) -> Path:
+    """A fresh copy of the seeded workspace (one saved version of the shelters)."""
+    return Path(shutil.copytree(seeded, tmp_path / "ws", symlinks=True))
 
 
 def cli(capsys, *args) -> tuple[int, str, str]:
@@ -57,41 +62,44 @@ def assert_recovered(root: Path, capsys) -> str:
 
 # ---------------------------------------------------------------- SIGKILL at each rename
 
-_KILLER = textwrap.dedent('''
-    import os, signal, sys
-    root, point, when = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    from layers.workspace import save_layer_bytes
-    path = os.path.join(root, "shelter.geojson")
-    data = open(path, "rb").read().replace("乙镇公园".encode(), "乙镇新公园".encode())
-    real_replace, real_write, seen = os.replace, os.write, [0]
+def _save_killed_at(root: Path, point: int, when: str) -> int:
+    """Fork; the child saves a changed layer and SIGKILLs itself at rename ``point`` (before or
+    after it) or half-way through writing the history line (``torn``). Returns the child's status."""
+    data = (root / "shelter.geojson").read_bytes().replace("乙镇公园".encode(), "乙镇新公园".encode())
+    pid = os.fork()
+    if pid == 0:  # the child: never returns to pytest
+        try:
+            real_replace, real_write, seen = os.replace, os.write, [0]
 
-    def replace(src, dst):
-        seen[0] += 1
-        if seen[0] == point and when == "before":
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_replace(src, dst)
-        if seen[0] == point and when == "after":
-            os.kill(os.getpid(), signal.SIGKILL)
+            def replace(src, dst):
+                seen[0] += 1
+                if seen[0] == point and when == "before":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                real_replace(src, dst)
+                if seen[0] == point and when == "after":
+                    os.kill(os.getpid(), signal.SIGKILL)
 
-    def write(fd, buf):
-        if when == "torn":  # the history line, half written
-            real_write(fd, bytes(buf)[: len(buf) // 2])
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_write(fd, buf)
+            def write(fd, buf):
+                if when == "torn":
+                    real_write(fd, bytes(buf)[: len(buf) // 2])
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return real_write(fd, buf)
 
-    os.replace, os.write = replace, write
-    save_layer_bytes(root, "shelter", data, source="test")
-    print("completed")
-''')
+            os.replace, os.write = replace, write
+            from layers.workspace import save_layer_bytes
+
+            save_layer_bytes(root, LAYER, data, source="test")
+        finally:
+            os._exit(0)
+    return os.waitpid(pid, 0)[1]
 
 
 @pytest.mark.parametrize(("point", "when"), [(1, "before"), (1, "after"), (2, "before"), (2, "after"), (0, "torn")])
 def test_sigkill_at_each_rename_of_a_save_leaves_a_history_that_does_not_lie(ws, capsys, point, when):
     """Renames of a save: 1 = the version file, 2 = the layer file; then the history line (torn)."""
     before = (ws / "shelter.geojson").read_bytes()
-    proc = subprocess.run([sys.executable, "-c", _KILLER, str(ws), str(point), when], capture_output=True,
-                          timeout=120)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    status = _save_killed_at(ws, point, when)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     after = (ws / "shelter.geojson").read_bytes()
     assert after == before or "乙镇新公园".encode() in after  # the old file or the new, never torn
     out = assert_recovered(ws, capsys)
