@@ -413,6 +413,15 @@ def _normalize_ids(props: pd.DataFrame, current: _Current, table: SourceTable) -
     return notes
 
 
+def _shown_id(v) -> str | None:
+    """An id as the rejects list names it: text, or None for a missing or malformed one."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool) and v == v:
+        return str(v)
+    return None
+
+
 def _id_text(v):
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -585,7 +594,8 @@ def _hint_offset_townships(lon, lat, named: pd.Series, area: Area) -> list[str]:
 
 
 def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current) -> list[str]:
-    pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids) if v in current.index]
+    pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids)
+             if isinstance(v, str) and v in current.index]
     found = [(i, (f.get("geometry") or {}).get("coordinates")) for i, f in pairs]
     old = [(i, c) for i, c in found if isinstance(c, list) and len(c) >= 2 and np.isfinite(lon[i])]
     if len(old) < 3:
@@ -758,7 +768,7 @@ def plan_import(
     if mode == ImportMode.APPEND:
         _append_conflicts(props, current, reasons)
     rejected = [
-        RejectedRow(int(table.rows[i]), props["id"].iat[i] if "id" in props else None, tuple(r))
+        RejectedRow(int(table.rows[i]), _shown_id(props["id"].iat[i]) if "id" in props else None, tuple(r))
         for i, r in sorted(reasons.items())
     ]
     keep = np.ones(len(props), dtype=bool)

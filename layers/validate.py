@@ -133,7 +133,11 @@ def _check_numeric(col: pd.Series, f: Field, present: np.ndarray, c: _Collector)
     bad = present & (num.isna().to_numpy() | is_bool | ~np.isfinite(values))  # NaN/Inf never stored
     if f.type == FieldType.INT:
         frac = present & ~bad & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
-        bad |= frac | (present & (np.abs(np.nan_to_num(values)) > _INT64_MAX))
+        huge = np.flatnonzero(present & ~bad & ~frac & (np.abs(np.nan_to_num(values)) > _INT64_MAX))
+        c.add("error", huge, f.name, [f"{f.label}数值 {_shown(col.iat[r])} 超出范围（整数不能超过 ±{2**63 - 1}）"
+                                      for r in huge])
+        num[huge] = np.nan
+        bad |= frac
     what = "整数" if f.type == FieldType.INT else "数字"
     rows = np.flatnonzero(bad)
     c.add("error", rows, f.name, [f"{f.label}应为{what}，现为“{_shown(col.iat[r])}”；请填{what}" for r in rows])
