@@ -255,7 +255,7 @@ def _check_lookalike_ids(ids: pd.Series, c: _Collector) -> None:
     odd = norm[norm != text]
     if odd.empty:
         return
-    first = {}
+    first: dict[object, object] = {}
     for pos, n in zip(text.index, norm, strict=True):
         first.setdefault(n, pos)
     rows = []

@@ -165,7 +165,8 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     townships = require_columns(read_vector(root / "townships.geojson"), root / "townships.geojson", ("name",))
     villages = read_vector(root / "villages.geojson")
     area = Area.from_frames(county, townships)
-    loaded, problems = {}, []
+    loaded: dict[str, gpd.GeoDataFrame] = {}
+    problems: list[Problem] = []
     for kind in LAYER_KINDS:
         if layers is not None and kind.id not in layers:
             continue

@@ -19,6 +19,7 @@ import pandas as pd
 
 from layers.io import atomic_write_bytes
 from layers.kinds import get_kind
+from layers.safety_text import neutralize_cell
 from layers.workspace import empty_layer
 from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
 from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
@@ -253,6 +254,8 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
             vals = out[col].to_numpy()
             whole = np.isfinite(vals) & (vals == np.round(vals))
             out[col] = out[col].astype("Int64") if whole.all() and len(vals) else out[col].round(3)
+    text_cols = [c for c in out.columns if out[c].dtype == object]
+    out[text_cols] = out[text_cols].map(neutralize_cell)  # registry text never runs in Excel (issue 12)
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 

@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 from rasterio.io import DatasetReader
 
-from layers.io import atomic_write_bytes
 from layers.kinds import LAYER_KINDS, get_kind
+from layers.outputs import write_output
+from layers.safety_text import neutralize_cell
 from riskmodel.analysis import unsafe_shelters
 from riskmodel.errors import RuleConfigError
 from riskmodel.flood import flooded_area_by_township, sample_depths
@@ -254,6 +255,8 @@ def _summary(townships: pd.DataFrame, sites, source: str, warnings) -> dict:
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so that Excel opens Chinese text."""
     buf = io.StringIO()
+    text_cols = [c for c in frame.columns if frame[c].dtype == object]
+    frame = frame.assign(**{c: frame[c].map(neutralize_cell) for c in text_cols})  # never a formula (issue 12)
     frame.to_csv(buf, index=False, lineterminator="\n")
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
@@ -289,7 +292,7 @@ def write_outputs(
             ("briefing.png", briefing[1]),
         )
     for name, data in files.values():
-        atomic_write_bytes(out_dir / name, data)
+        write_output(out_dir / name, data)
     return {key: str(out_dir / name) for key, (name, _) in files.items()}
 
 
