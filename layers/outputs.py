@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from layers.errors import OutputError
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 
 __all__ = ["check_output_path", "safe_xlsx_bytes", "write_output"]
 
@@ -104,14 +104,13 @@ def write_output(path: str | os.PathLike, data: bytes, *, workspace: str | os.Pa
     Raises
     ------
     OutputError
-        The path is refused, or the disk refused the write (full, read-only, permission denied);
-        no partial or temporary file is left.
+        The path is refused.
+    LayerFileError
+        The disk refused the write (full, read-only, permission denied); no partial or temporary
+        file is left.
     """
     path = check_output_path(path, workspace=workspace, inputs=inputs)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise OutputError(f"{path}: 无法写出（{exc.strerror or exc}）；未留下任何部分文件") from None
+    atomic_write_bytes(path, data)  # a refused write is one LayerFileError naming the path, nothing left
     return path
 
 

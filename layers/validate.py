@@ -1,6 +1,6 @@
 """Validation and typing of registry layers: every problem at once, vectorised.
 
-``check_layer`` turns a :class:`~layers.io.RawLayer` (raw JSON values) into a typed
+``check_layer`` turns a :class:`~layers.store.io.RawLayer` (raw JSON values) into a typed
 GeoDataFrame plus the list of :class:`~layers.errors.Problem` found. Rules (SPEC §3, issue 2):
 
 - required field missing, wrong type, value below its minimum, value outside the allowed set
@@ -25,7 +25,6 @@ import shapely
 
 from layers.errors import Problem
 from layers.grading import danger_level_from
-from layers.io import RawLayer
 from layers.kinds import Field, FieldType, LayerKind
 from layers.safety_text import (
     CONTROL_PATTERN,
@@ -35,6 +34,7 @@ from layers.safety_text import (
     normalize_id,
     shape_problem,
 )
+from layers.store.io import RawLayer
 
 __all__ = ["Area", "check_layer", "locate_townships"]
 

@@ -381,8 +381,10 @@ def _check_value(key: str, value: object, default: object) -> object:
             raise bad
         return value
     if isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_RULE_NUMBER:
-            raise RuleConfigError(f"{bad}（0 到 {MAX_RULE_NUMBER:g} 之间的有限数字）")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+            raise bad
+        if not value <= MAX_RULE_NUMBER:  # inf, 1e300: a typo that would overflow the model (issue 12)
+            raise RuleConfigError(f"{bad}，且不超过 {MAX_RULE_NUMBER:g}")
         if key.endswith("watch_factor") and value > MAX_WATCH_FACTOR:
             raise RuleConfigError(
                 f"workspace.toml [rules] 中 {key} = {value!r} 无效；外圈倍数应在 1 到 {MAX_WATCH_FACTOR:g} 之间"

@@ -23,7 +23,7 @@ import rasterio
 from rasterio.features import rasterize
 from scipy import ndimage
 
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 from riskmodel.errors import RasterError, RiskModelError
 from riskmodel.flood import depth_tiff_bytes
 

@@ -10,7 +10,7 @@ import sys
 
 from layers.errors import LayerFileError
 from layers.kinds import get_kind, kind_ids
-from layers.workspace import history_leftovers, layer_history, layer_path, rollback_layer
+from layers.store.workspace import history_leftovers, layer_history, layer_path, rollback_layer
 from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
 
 

@@ -10,12 +10,19 @@ import math
 import sys
 from pathlib import Path
 
+from layers.crs import CRS_CHOICES
 from layers.errors import OutputError, SelectionError
-from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, write_rejects
+from layers.imports.importer import (
+    ImportMode,
+    ImportPlan,
+    apply_import,
+    plan_import,
+    write_rejects,
+)
+from layers.imports.readers import DEFAULT_MAX_BYTES
 from layers.kinds import get_kind, kind_ids
 from layers.outputs import check_output_path
-from layers.readers import DEFAULT_MAX_BYTES
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
 
 MAX_MB = 2048.0  # --max-mb upper bound

@@ -62,7 +62,7 @@ def _error_exit_code(exc: Exception) -> int:
         return 2
     if isinstance(exc, LayerError | RiskModelError):
         return getattr(exc, "exit_code", 2)
-    if isinstance(exc, OSError | MemoryError):  # disk full, permission denied, … (issue 12)
+    if isinstance(exc, OSError | MemoryError):  # a file the OS refused, disk full (issue 12): not a bug of ours
         return 2
     raise exc
 

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from layers.store.io import unwritable
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run"]
@@ -44,7 +45,10 @@ def run(args) -> int:
     _check_arguments(ws, args)  # rules, water level and --out, before anything is computed or written
     warnings = parse_warnings(args.warning, ws.townships)
     depth_tiff, label = _depth_source(ws, args)
-    staging = Path(tempfile.mkdtemp(prefix=".scenario-", dir=_parent(args.out)))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".scenario-", dir=_parent(args.out)))
+    except OSError as exc:
+        raise unwritable(args.out, exc) from None
     try:
         with _opened(depth_tiff) as ds:
             result = run_scenario(ws, ds, warnings, source=label)
@@ -78,7 +82,10 @@ def _check_arguments(ws, args) -> None:
 
 def _parent(out: Path) -> Path:
     parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unwritable(out, exc) from None
     return parent
 
 
@@ -120,22 +127,25 @@ class _opened:
 
 
 def _write(ws, result, ds, depth_tiff, staging: Path) -> dict[str, str]:
-    from riskmodel.briefing import render_briefing
-    from riskmodel.flood import depth_overlay
+    from riskmap.render.briefing import render_briefing
+    from riskmap.render.overlay import depth_overlay
     from riskmodel.scenario import write_outputs
 
-    overlay = depth_overlay(ds) if ds is not None else None
+    overlay = depth_overlay(ds, config=ws.config) if ds is not None else None
     briefing = render_briefing(ws, result, overlay)
     return write_outputs(result, staging, briefing=briefing, depth_tiff=depth_tiff)
 
 
 def _move_into(staging: Path, out: Path, outputs: dict[str, str]) -> dict[str, str]:
-    out.mkdir(parents=True, exist_ok=True)
     moved = {}
-    for key, path in outputs.items():
-        target = out / Path(path).name
-        Path(path).replace(target)
-        moved[key] = str(target)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for key, path in outputs.items():
+            target = out / Path(path).name
+            Path(path).replace(target)
+            moved[key] = str(target)
+    except OSError as exc:
+        raise unwritable(out, exc) from None
     return moved
 
 

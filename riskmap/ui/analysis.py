@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers.kinds import get_kind
-from riskmap.ui.labels import township_table_zh
+from layers.labels import layer_label
+from riskmap.render.labels import township_table_zh
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
 __all__ = ["render"]
-
-
-def _layer_label(lid: str) -> str:
-    return "村(社区)" if lid == "village" else get_kind(lid).label
 
 
 def _townships(a) -> None:
@@ -38,7 +34,7 @@ def _townships(a) -> None:
 def _hazards(a) -> None:
     st.subheader(t("隐患点暴露情况", "Hazard exposure"))
     h = a.hazards.copy()
-    h["layer"] = h["layer"].map(_layer_label)
+    h["layer"] = h["layer"].map(lambda lid: layer_label(lid, view_state().lang))
     st.dataframe(
         h.sort_values("people_danger", ascending=False), hide_index=True, use_container_width=True, height=320
     )

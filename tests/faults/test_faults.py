@@ -86,7 +86,7 @@ def _save_killed_at(root: Path, point: int, when: str) -> int:
                 return real_write(fd, buf)
 
             os.replace, os.write = replace, write
-            from layers.workspace import save_layer_bytes
+            from layers.store.workspace import save_layer_bytes
 
             save_layer_bytes(root, LAYER, data, source="test")
         finally:

@@ -50,7 +50,7 @@ def _import_rows(ws, tmp_path, capsys, body: str, *extra) -> tuple[int, str, str
 
 def test_why_failed_layer_rename_leaves_no_history_line_nor_orphan(ws, monkeypatch):
     from layers.errors import LayerFileError
-    from layers.workspace import save_layer_bytes
+    from layers.store.workspace import save_layer_bytes
 
     data = (ws / "shelter.geojson").read_bytes().replace("乙镇公园".encode(), "乙镇北公园".encode())
     real = os.replace
@@ -85,7 +85,7 @@ def _name_site(ws: Path, name: str) -> None:
 
 
 def test_why_tab_and_cr_prefixes_are_neutralised_and_numbers_are_not():
-    from layers.export import _csv_text
+    from layers.exports.bundle import _csv_text
     from layers.safety_text import neutralize_cell
 
     assert [neutralize_cell(p + "1+1") for p in ("\t", "\r", "=", "+", "-", "@")] == [

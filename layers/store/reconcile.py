@@ -1,6 +1,6 @@
 """A history that cannot lie: path checks, a tolerant history reader and the reconcile step (issue 12).
 
-The save protocol (:func:`layers.workspace.save_version_locked`) is, in this order:
+The save protocol (:func:`layers.store.workspace.save_version_locked`) is, in this order:
 
 1. write ``.history/<layer>/vNNNN.geojson`` (temporary file, fsync, rename, fsync folder);
 2. write ``<layer>.geojson`` the same way;
@@ -42,6 +42,7 @@ __all__ = [
     "append_line_durable",
     "check_metric_crs",
     "check_store_path",
+    "durable_write",
     "fsync_dir",
     "read_history",
     "reconcile_layer",
@@ -105,6 +106,15 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def durable_write(path: Path, data: bytes) -> None:
+    """The store's atomic write (temporary file beside ``path``, fsync, rename, fsync of the folder),
+    raising the OS's own error so that the save can say what it kept."""
+    from layers.store.io import _write_replace
+
+    _write_replace(path, data)
+    fsync_dir(path.parent)
 
 
 def append_line_durable(path: Path, line: bytes) -> None:
@@ -295,7 +305,7 @@ def reconcile_on_open(root: str | os.PathLike, layer_id: str) -> list[str]:
     """Start-up reconcile: repair under the layer's lock when the workspace is writable, otherwise
     only report. Never raises on what it finds; a refused store path is a finding too."""
     from layers.errors import LayerError
-    from layers.io import layer_lock
+    from layers.store.io import layer_lock
 
     try:
         found = reconcile_layer(root, layer_id, repair=False)

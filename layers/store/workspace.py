@@ -23,20 +23,21 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
+from layers.coords import METRIC_CRS
 from layers.errors import LayerError, LayerFileError, LayerValidationError, Problem, WorkspaceError
-from layers.io import (
-    atomic_write_bytes,
+from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.store.io import (
     frame_to_geojson_bytes,
     layer_lock,
     read_raw_layer,
     read_vector,
     sha256_bytes,
 )
-from layers.kinds import LAYER_KINDS, LayerKind, get_kind
-from layers.store_safety import (
+from layers.store.reconcile import (
     append_line_durable,
     check_metric_crs,
     check_store_path,
+    durable_write,
     read_history,
     reconcile_layer,
     reconcile_on_open,
@@ -62,8 +63,7 @@ __all__ = [
     "update_layer",
 ]
 
-DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "geodata" / "dianjiang"
-METRIC_CRS_DEFAULT = "EPSG:4545"
+DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "geodata" / "dianjiang"
 
 
 @dataclass
@@ -82,7 +82,7 @@ class Workspace:
 
     @property
     def metric_crs(self) -> str:
-        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS_DEFAULT))
+        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS))
 
     @property
     def name(self) -> str:
@@ -201,7 +201,7 @@ def _history_dir(root: Path, layer_id: str) -> Path:
 
 def layer_history(root: str | Path, layer_id: str, *, verified: bool = False) -> list[Version]:
     """Every saved version of a layer, oldest first (malformed history lines are skipped, see
-    :func:`layers.store_safety.reconcile_layer`). ``verified`` keeps only the versions whose file
+    :func:`layers.store.reconcile.reconcile_layer`). ``verified`` keeps only the versions whose file
     exists and matches the stored sha256."""
     get_kind(layer_id)
     root = Path(root)
@@ -242,19 +242,19 @@ def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: s
     """The save protocol: version file, then (``layer_too``) the layer file, then the history line.
 
     Each file is written to a temporary file beside it, fsynced, renamed and its folder fsynced
-    (:func:`layers.io.atomic_write_bytes`); the line is appended and fsynced last, so a history line
+    (:func:`layers.store.reconcile.durable_write`); the line is appended and fsynced last, so a history line
     never names a version the layer did not receive. Whatever a crash leaves is recognised by
-    :func:`layers.store_safety.reconcile_layer`.
+    :func:`layers.store.reconcile.reconcile_layer`.
     """
     hist = _history_dir(root, layer_id)
     v = Version(version=_next_number(root, layer_id, versions),
                 time=datetime.now().astimezone().isoformat(timespec="seconds"),
                 source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note)
     vfile = v.path(root, layer_id)
-    atomic_write_bytes(vfile, data)
+    durable_write(vfile, data)
     if layer_too:
         try:
-            atomic_write_bytes(layer_path(root, layer_id), data)
+            durable_write(layer_path(root, layer_id), data)
         except BaseException:
             with contextlib.suppress(OSError):  # the layer kept its old bytes: drop the unused version
                 vfile.unlink()
