@@ -22,13 +22,26 @@ def write_csv(path: Path, body: str = ROWS, header: str = HEADER) -> Path:
     return path
 
 
+def _root_conftest():
+    """tests/conftest.py by its path: in a full run ``import conftest`` may find another folder's."""
+    import importlib.util
+    import sys
+
+    name = "riskmap_tests_root_conftest"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def saved_workspace(root: Path, tmp: Path) -> Path:
     """The tiny workspace (tests/conftest.py) with two shelters imported: one version in history."""
-    from conftest import write_tiny_workspace
-
     from riskmap.cli.main import main
 
-    write_tiny_workspace(root)
+    _root_conftest().write_tiny_workspace(root)
     assert main(["import", LAYER, str(write_csv(tmp / "seed.csv")), "-w", str(root)]) == 0
     return root
 

@@ -331,8 +331,6 @@ def test_why_townships_without_name_is_one_line(ws, capsys):
 
 
 def test_why_a_dem_that_is_not_a_raster_is_one_line_or_skipped(ws, tmp_path, capsys):
-    from conftest import write_tiny_workspace  # noqa: F401  (the tiny workspace has no river)
-
     (ws / "dem.tif").write_text("not a raster")
     (ws / "river.geojson").write_text(
         '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"河"},'
