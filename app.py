@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from riskmap.ui import analysis, browse, data, export_page, flood, overview
+from riskmap.ui import analysis, browse, data, export_page, flood, inspect_page, overview
 from riskmap.ui.state import t, view_state
 
 st.set_page_config(page_title="垫江县安全风险一张图", page_icon="🗺️", layout="wide")
@@ -20,5 +20,6 @@ PAGES = [
     st.Page(flood.render, title=t("汛期态势", "Flood season"), url_path="flood"),
     st.Page(analysis.render, title=t("风险分析", "Analysis"), url_path="analysis"),
     st.Page(data.render, title=t("数据管理", "Data"), url_path="data"),
+    st.Page(inspect_page.render, title=t("巡查上报", "Field report"), url_path="inspect"),
 ]
 st.navigation(PAGES).run()

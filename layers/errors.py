@@ -15,6 +15,7 @@ __all__ = [
     "LayerLockError",
     "LayerValidationError",
     "OutputError",
+    "PhotoRejected",
     "Problem",
     "SelectionError",
     "UnknownKindError",
@@ -91,3 +92,7 @@ class ImportConflictError(LayerError, RuntimeError):
     """The layer changed since the plan in a way the plan cannot be applied on top of; nothing written."""
 
     exit_code = 2
+
+
+class PhotoRejected(LayerError, ValueError):
+    """One photo of an inspection record was not stored; the message says why (the record is kept)."""

@@ -293,7 +293,38 @@ def _defaults() -> tuple[RuleEntry, ...]:
         _e(f"risk_index.weight.{k}", f"风险指数权重（{k}）", v, "", ASSUMED, "综合指数权重，按经验假定")
         for k, v in _INDEX_WEIGHTS.items()
     ]
+    out += _inspection_defaults()
     return tuple(out)
+
+
+_FLOOD_SEASON = "重庆市汛期一般为 5 月 1 日—9 月 30 日（按地方实践假定，条文未核实）"
+_INSPECTION_NORM = "地方实践：地灾隐患点汛期每周、非汛期每月巡查（群测群防；频次按经验假定）"
+# (layer, level) → (days between checks in 汛期, outside 汛期); level "*" = any level
+_INSPECTION_DAYS = {
+    ("geohazard", "特大型"): (3.0, 15.0),
+    ("geohazard", "大型"): (7.0, 30.0),
+    ("geohazard", "中型"): (7.0, 30.0),
+    ("geohazard", "小型"): (15.0, 30.0),
+    ("geohazard", "*"): (15.0, 30.0),
+    ("flood_spot", "*"): (7.0, 30.0),
+    ("ferry", "*"): (7.0, 30.0),
+    ("gas_risk", "重大"): (7.0, 15.0),
+    ("gas_risk", "较大"): (15.0, 30.0),
+    ("gas_risk", "*"): (30.0, 30.0),
+    ("fire_pool", "*"): (30.0, 30.0),
+    ("shelter", "*"): (30.0, 90.0),
+    ("nine_small", "*"): (90.0, 90.0),
+}
+_INSPECTION_LEVEL = {"geohazard": "danger_level", "gas_risk": "risk_level"}
+
+
+def _inspection_defaults() -> list[RuleEntry]:
+    out = [_e("inspection.flood_season", "汛期（起止月-日）", ("05-01", "09-30"), "", ASSUMED, _FLOOD_SEASON)]
+    out += [_e(f"inspection.level_field.{lid}", f"巡查频次分级字段（{lid}）", name, "", ASSUMED, _INSPECTION_NORM)
+            for lid, name in _INSPECTION_LEVEL.items()]
+    out += [_e(f"inspection.interval_days.{lid}.{level}", f"巡查间隔（{lid} {level}；汛期, 非汛期）", days, "天",
+               ASSUMED, _INSPECTION_NORM) for (lid, level), days in _INSPECTION_DAYS.items()]
+    return out
 
 
 DEFAULTS: tuple[RuleEntry, ...] = _defaults()

@@ -45,7 +45,10 @@ def add_parser(sub) -> None:
         help="属性筛选，可写多个（都要满足）；字段用 id 或中文名，多个值用逗号分隔，如 险情等级=大型,中型",
     )
     p.add_argument("--search", default="", help="按名称/编号/村/地址搜索的文字")
-    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="导出格式")
+    p.add_argument("--overdue", action="store_true", help="只导出逾期未巡查的点位（按巡查规则）")
+    p.add_argument("--date", default=None, help="--overdue 的计算日期（默认今天）")
+    p.add_argument("--format", "-f", required=True, choices=(*FORMATS, "xlsform"),
+                   help="导出格式；xlsform = ODK/KoboToolbox 巡查表单（附点位实体列表 CSV）")
     p.add_argument(
         "--out",
         "-o",
@@ -88,7 +91,11 @@ def _selection(args, ws) -> tuple[Selection, bool]:
 def run(args) -> int:
     ws = load_for_command(args)
     selection, per_township = _selection(args, ws)
+    if args.overdue:
+        ws, selection = _overdue(ws, selection, args.date)
     out = Path(args.out)
+    if args.format == "xlsform":
+        return _xlsform(args, ws, selection, per_township, out)
     if per_township:
         if out.exists() and not out.is_dir():
             raise SelectionError(f"{out}: --township all 需要一个输出文件夹，而这是一个已有文件")
@@ -98,6 +105,28 @@ def run(args) -> int:
             out = out / f"{export_stem(selection, ws.name)}.{args.format}"
         results = [write_export(ws, selection, args.format, out)]
     _report(args, selection, results)
+    return 0
+
+
+def _overdue(ws, selection: Selection, day_text: str | None):
+    from layers.records import INSPECTIONS, read_records
+    from layers.records.noted import NotedSelection
+    from riskmodel.inspection import as_of_date, overdue_workspace
+
+    day = as_of_date(day_text)
+    noted = NotedSelection(**selection.__dict__, note=f"逾期未巡查（截至 {day:%Y-%m-%d}）")
+    return overdue_workspace(ws, read_records(ws.root, INSPECTIONS), day), noted
+
+
+def _xlsform(args, ws, selection: Selection, per_township: bool, out: Path) -> int:
+    from layers.records.xlsform import write_xlsform
+
+    if per_township:
+        raise SelectionError("xlsform 每次导出一个乡镇的表单；--township 请写乡镇名称")
+    if out.is_dir() or str(args.out).endswith(("/", "\\")):
+        out = out / f"{export_stem(selection, ws.name)}_巡查表单.xlsx"
+    paths, counts = write_xlsform(ws, selection, out)
+    print(f"已导出巡查表单（{sum(counts.values())} 处点位）→ {paths[0]}；点位实体列表 → {paths[1]}")
     return 0
 
 

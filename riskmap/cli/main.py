@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("scenario", "scenario"),
     ("map", "mapfile"),
     ("serve", "serve"),
+    ("inspections", "inspections"),
 )
 
 

@@ -84,6 +84,7 @@ class MapView:
     selected_site: tuple[str, str] | None = None  # (layer id, site id)
     lang: str = "zh"
     detail_limit: int = 20_000  # above this many sites a layer carries no names/key fields (payload)
+    site_marks: dict | None = None  # layer id → {site id: 逾期未巡查 | 发现隐患} (riskmodel.inspection.site_marks)
 
     @property
     def labels(self) -> dict:
@@ -297,7 +298,8 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
             moved = fn(shapely.get_coordinates(frame.geometry.values))
             xy = (moved[:, 0], moved[:, 1])
         payload = site_payload(
-            frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy
+            frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy,
+            marks=(view.site_marks or {}).get(lid),
         )
         _JsLayer(
             "sites",

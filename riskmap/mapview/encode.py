@@ -101,10 +101,12 @@ def site_payload(
     labels: dict,
     detail_limit: int,
     xy: tuple[np.ndarray, np.ndarray] | None = None,
+    marks: dict[str, str] | None = None,
 ) -> dict:
     """The client payload of one registry layer (see ``RM.sites`` in the runtime).
 
-    ``xy`` overrides the display coordinates (the GCJ-02 shift for 高德 tiles).
+    ``xy`` overrides the display coordinates (the GCJ-02 shift for 高德 tiles). ``marks`` maps site id
+    → inspection mark (逾期未巡查 / 发现隐患), drawn as the symbol's outline and named in the popup.
     """
     lon, lat = (
         xy if xy is not None else (shapely.get_x(frame.geometry.values), shapely.get_y(frame.geometry.values))
@@ -136,4 +138,5 @@ def site_payload(
         "cols": [kind.field(f).header for f in cols],
         "vals": [[display_value(v) for v in frame[f]] for f in cols],
         "t": labels,
+        "marks": [(marks or {}).get(str(i), "") for i in frame["id"]] if marks else None,
     }

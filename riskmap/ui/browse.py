@@ -16,6 +16,7 @@ from riskmap.mapview import BASEMAPS, MapView, available_basemaps, build_map, re
 from riskmap.mapview.encode import display_value
 from riskmap.ui.details import site_panel
 from riskmap.ui.filters import selection_widgets
+from riskmap.ui.inspect_page import inspection_view
 from riskmap.ui.mappanel import asset_base, show_map
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
@@ -112,9 +113,11 @@ def render() -> None:
     with st.sidebar:
         st.subheader(t("筛选", "Filters"))
         vs.selection = selection_widgets(ws, vs.selection)
+        only_overdue = st.checkbox(t("只看逾期未巡查", "Overdue inspections only"), key="only_overdue")
         _options(ws, vs)
+    marks, ws = inspection_view(ws, only_overdue)
     sites = select_sites(ws.layers, vs.selection)
-    st.caption(vs.selection.describe())
+    st.caption(vs.selection.describe() + (t("；逾期未巡查", "; overdue only") if only_overdue else ""))
     _counts(sites)
     res = current_analysis()
     values = (
@@ -130,6 +133,7 @@ def render() -> None:
         choropleth=vs.choropleth,
         selected_site=vs.selected_site,
         lang=vs.lang,
+        site_marks=marks,
     )
     left, right = st.columns([3, 1])
     with left:

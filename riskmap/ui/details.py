@@ -86,6 +86,9 @@ def site_panel(ws, res: AnalysisResult) -> None:
     else:
         _rings(res, lid, sid)
         st.markdown(md_escape(_nearest_shelter(ws, res, lid, row)))
+    from riskmap.ui.inspect_page import inspection_details
+
+    inspection_details(ws, lid, sid)  # last inspection, open finding, photos, history
     if st.button(t("清除选择", "Clear selection"), key="clear_site"):
         vs.selected_site = None
         st.rerun()

@@ -55,6 +55,16 @@ def _downloads(ws, selection) -> None:
             key=f"export_dl_{fmt}",
             on_click="ignore",
         )
+    from layers.records.xlsform import xlsform_bytes
+
+    cols[len(FORMATS) % 4].download_button(
+        t("XLSForm（ODK / KoboToolbox 巡查表单）", "XLSForm (ODK / KoboToolbox)"),
+        data=partial(xlsform_bytes, ws, selection),
+        file_name=f"{stem}_巡查表单.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="export_dl_xlsform",
+        on_click="ignore",
+    )
 
 
 def _per_township(ws, selection) -> None:

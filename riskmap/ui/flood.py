@@ -134,11 +134,20 @@ def _light(res):
 
 
 @st.cache_data(show_spinner="正在生成简报…", max_entries=4)
-def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> tuple[bytes, bytes]:
+def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int, tasks_stamp: tuple = ()) -> tuple[bytes, bytes]:
+    from layers.records.tasks import list_events, task_summary
     from riskmap.render.briefing import render_briefing
 
     computed = _scenario(stamp, choice, raster_mtime)
-    return render_briefing(current_workspace(), computed["result"], computed["overlay"])
+    ws = current_workspace()
+    tasks = task_summary(ws.root) if list_events(ws.root) else None
+    return render_briefing(ws, computed["result"], computed["overlay"], tasks=tasks)
+
+
+def _tasks_stamp(ws) -> tuple:
+    folder = ws.root / "records"
+    files = [folder / "task_updates.jsonl", *sorted((folder / "events").glob("*.json"))] if folder.exists() else []
+    return tuple((p.name, p.stat().st_mtime_ns) for p in files if p.exists())
 
 
 # ---------------------------------------------------------------- widgets
@@ -286,7 +295,7 @@ def _downloads(stamp, choice, mtime) -> None:
     st.subheader(t("一页简报", "One-page briefing"))
     if not st.toggle(t("生成简报（PDF / PNG）", "Build the briefing (PDF / PNG)"), key="flood_brief"):
         return
-    pdf, png = _briefing(stamp, choice, mtime)
+    pdf, png = _briefing(stamp, choice, mtime, _tasks_stamp(current_workspace()))
     c1, c2 = st.columns(2)
     c1.download_button(t("下载简报 PDF", "Download PDF"), pdf, "briefing.pdf", "application/pdf")
     c2.download_button(t("下载简报 PNG", "Download PNG"), png, "briefing.png", "image/png")
@@ -314,4 +323,23 @@ def render() -> None:
     st.subheader(t("乡镇受影响情况（按严重程度排序）", "Townships by severity"))
     st.dataframe(township_view(result.townships), hide_index=True, width="stretch")
     _actions(result.actions, list(result.townships["name"]))
+    _task_progress(ws)
     _downloads(stamp, choice, mtime)
+
+
+def _task_progress(ws) -> None:
+    """Per township of the issued event: tasks done / total, people confirmed evacuated / planned."""
+    from layers.records.tasks import list_events, task_summary
+
+    events = list_events(ws.root)
+    if not events:
+        return
+    st.subheader(t(f"任务执行情况：{events[0]['name']}", f"Task progress: {events[0]['name']}"))
+    s = task_summary(ws.root, events[0]["event_id"])
+    view = pd.DataFrame({
+        t("乡镇", "Township"): s["township"],
+        t("任务完成", "Tasks done"): [f"{d}/{n}" for d, n in zip(s["tasks_done"], s["tasks_total"], strict=True)],
+        t("确认转移/计划转移（人）", "Evacuated confirmed/planned"): [
+            f"{c}/{p}" for c, p in zip(s["people_confirmed"], s["people_planned"], strict=True)],
+    })
+    st.dataframe(view, hide_index=True, width="stretch")
