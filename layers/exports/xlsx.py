@@ -34,6 +34,9 @@ def render_xlsx(bundle: ExportBundle) -> bytes:
         kind = get_kind(lid)
         _write_layer(wb.create_sheet(_sheet_title(kind.label)), layer_table(frame, kind))
     add_field_sheets(wb, bundle)  # 巡查记录 (+ 行动任务): filled in the field, imported back
+    for sheet in wb.worksheets:  # every sheet, whoever wrote it: text is never a live formula (issue 12)
+        for row in sheet.iter_rows():
+            force_text_cells(row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
