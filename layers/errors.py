@@ -16,6 +16,7 @@ __all__ = [
     "LayerFileError",
     "LayerLockError",
     "LayerValidationError",
+    "OutputError",
     "PhotoRejected",
     "Problem",
     "SelectionError",
@@ -58,6 +59,11 @@ class WorkspaceError(LayerError, OSError):
 
 class LayerFileError(LayerError, OSError):
     """A layer file cannot be read or written (bad JSON, wrong encoding, not a FeatureCollection)."""
+
+
+class OutputError(LayerError, OSError):
+    """An output path is refused (inside the workspace store, the input, a device/FIFO/folder) or
+    cannot be written (disk full, permission denied); nothing partial is left behind."""
 
 
 class LayerLockError(LayerError, TimeoutError):

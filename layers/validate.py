@@ -15,6 +15,7 @@ GeoDataFrame plus the list of :class:`~layers.errors.Problem` found. Rules (SPEC
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -24,6 +25,14 @@ import shapely
 
 from layers.errors import Problem
 from layers.kinds import Derived, Field, FieldType, LayerKind
+from layers.safety_text import (
+    CONTROL_PATTERN,
+    CONTROL_PATTERN_LONG,
+    LONG_TEXT_FIELDS,
+    control_char_problem,
+    normalize_id,
+    shape_problem,
+)
 from layers.store.io import RawLayer
 
 __all__ = ["Area", "check_layer", "locate_townships"]
@@ -119,9 +128,14 @@ def _check_numeric(col: pd.Series, f: Field, present: np.ndarray, c: _Collector)
     else:
         is_bool = col.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool)
         num = pd.to_numeric(col.where(~is_bool).astype(object), errors="coerce").astype("float64")
-    bad = present & (num.isna().to_numpy() | is_bool)
+    values = num.to_numpy(dtype="float64", na_value=np.nan)
+    bad = present & (num.isna().to_numpy() | is_bool | ~np.isfinite(values))  # NaN/Inf never stored
     if f.type == FieldType.INT:
         frac = present & ~bad & (np.mod(num.fillna(0).to_numpy(), 1) != 0)
+        huge = np.flatnonzero(present & ~bad & ~frac & (np.abs(np.nan_to_num(values)) > _INT64_MAX))
+        c.add("error", huge, f.name, [f"{f.label}数值 {_shown(col.iat[r])} 超出范围（整数不能超过 ±{2**63 - 1}）"
+                                      for r in huge])
+        num[huge] = np.nan
         bad |= frac
     what = "整数" if f.type == FieldType.INT else "数字"
     rows = np.flatnonzero(bad)
@@ -133,6 +147,7 @@ def _check_numeric(col: pd.Series, f: Field, present: np.ndarray, c: _Collector)
     return num.round().astype("Int64") if f.type == FieldType.INT else num.astype("float64")
 
 
+_INT64_MAX = float(2**63 - 1024)  # the largest float below 2**63 that int64 holds exactly
 _TRUE = {True, "1", "是", "有", "true", "True", "TRUE", "Y", "y", "yes"}
 _FALSE = {False, "0", "否", "无", "false", "False", "FALSE", "N", "n", "no"}
 
@@ -168,9 +183,40 @@ def _check_text(col: pd.Series, f: Field, present: np.ndarray, c: _Collector) ->
     return text.astype(object).where(present, None)
 
 
+def _drop_wrong_shapes(col: pd.Series, name: str, label: str, c: _Collector, *, numeric: bool) -> pd.Series:
+    """Lists, objects, NaN/Inf and integers beyond int64 are errors naming the field; the cells are
+    emptied so no repr is ever stored (issue 12)."""
+    if col.dtype != object or not len(col):
+        return col
+    odd = np.flatnonzero(~col.map(type).isin((str, type(None))).to_numpy(dtype=bool))
+    if not odd.size:
+        return col
+    why = {int(r): shape_problem(v, numeric=numeric) for r in odd
+           if not (isinstance(v := col.iat[r], float) and math.isnan(v))}  # NaN is missing, not a shape
+    bad = np.array([r for r, w in why.items() if w], dtype="int64")
+    if bad.size:
+        c.add("error", bad, name, [f"{label}{why[int(r)]}" for r in bad])
+        col = col.copy()
+        col.iloc[bad] = None
+    return col
+
+
+def _check_controls(col: pd.Series, name: str, label: str, c: _Collector) -> None:
+    """Control characters are errors (tab/newline allowed in long text fields), named by field."""
+    if not (col.dtype == object or _is_text(col)) or not len(col):
+        return
+    text = col.where(col.map(lambda v: isinstance(v, str)) if col.dtype == object else col.notna())
+    pattern = CONTROL_PATTERN_LONG if name in LONG_TEXT_FIELDS else CONTROL_PATTERN
+    hits = np.flatnonzero(text.astype(object).fillna("").astype(str).str.contains(pattern, regex=True).to_numpy())
+    c.add("error", hits, name, [f"{label}{control_char_problem(col.iat[r], name)}" for r in hits])
+
+
 def _typed_column(raw: pd.DataFrame, f: Field, c: _Collector) -> pd.Series:
     col = raw[f.name] if f.name in raw.columns else pd.Series([None] * len(raw), dtype=object)
     col = col.reset_index(drop=True)
+    col = _drop_wrong_shapes(col, f.name, f.label, c, numeric=f.type in (FieldType.INT, FieldType.FLOAT))
+    if f.type not in (FieldType.INT, FieldType.FLOAT, FieldType.BOOL):
+        _check_controls(col, f.name, f.label, c)
     present = _present(col)
     if f.required:
         c.add("error", np.flatnonzero(~present), f.name, f"缺少必填字段“{f.label}”({f.name})")
@@ -190,6 +236,35 @@ def _check_ids(ids: pd.Series, c: _Collector) -> None:
         first_row.setdefault(ids.iat[r], int(r))
     c.add("error", rows, "id", [f"编号“{ids.iat[r]}”重复（第 {first_row[ids.iat[r]] + 1} 行起共 "
                                 f"{int((ids == ids.iat[r]).sum())} 处）；同一图层内编号必须唯一" for r in rows])
+
+
+def _checked_extra(col: pd.Series, name: str, c: _Collector) -> pd.Series:
+    """A column beyond the kind's fields: same shape and control-character rules as the fields."""
+    col = _drop_wrong_shapes(col, name, name, c, numeric=False)
+    _check_controls(col, name, name, c)
+    return col
+
+
+def _check_lookalike_ids(ids: pd.Series, c: _Collector) -> None:
+    """Ids that differ only by width, invisible characters or spaces: a warning naming both."""
+    text = ids.dropna()
+    if text.empty:
+        return
+    norm = text.map(normalize_id)
+    odd = norm[norm != text]
+    if odd.empty:
+        return
+    first: dict[object, object] = {}
+    for pos, n in zip(text.index, norm, strict=True):
+        first.setdefault(n, pos)
+    rows = []
+    msgs = []
+    for pos, n in odd.items():
+        other = first[n]
+        if text[other] != text[pos]:
+            rows.append(pos)
+            msgs.append(f"编号“{text[pos]}”与“{text[other]}”只差全角/空格/不可见字符，疑似同一点位；请统一编号")
+    c.add("warning", np.array(rows, dtype="int64"), "id", msgs)
 
 
 def _check_geometry(raw: RawLayer, c: _Collector) -> np.ndarray:
@@ -279,6 +354,7 @@ def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None, *,
     typed = {f.name: _typed_column(props, f, c) for f in kind.all_fields}
     typed["id"] = ids
     _check_ids(ids, c)
+    _check_lookalike_ids(ids, c)
     finite = _check_geometry(raw, c)
     if area is not None:
         inside = _check_location(raw, finite, area, c)
@@ -286,7 +362,8 @@ def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None, *,
         typed["township"] = _check_township(typed["township"], located, inside, area, c)
     for derived in kind.derived:  # e.g. the geohazard 险情 grading (layers/grading.py)
         typed[derived.field] = _check_derived(typed, kind, derived, c)
-    extra = {col: props[col] for col in props.columns if col not in typed}
+    extra = {col: _checked_extra(props[col].reset_index(drop=True), str(col), c)
+             for col in props.columns if col not in typed}
     frame = pd.DataFrame({**{n: typed[n] for n in kind.field_names}, **extra})
     geometry = shapely.points(np.where(finite, raw.lon, 0.0), np.where(finite, raw.lat, 0.0))
     geometry[~finite] = None

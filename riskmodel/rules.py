@@ -443,6 +443,10 @@ def _form(default: object) -> str:
     return '文字，如 "danger" 或 "watch"'
 
 
+MAX_RULE_NUMBER = 1e6  # metres, people, cm …: anything larger is a typo, and 1e300 overflows (issue 12)
+MAX_WATCH_FACTOR = 100.0
+
+
 def _check_value(key: str, value: object, default: object) -> object:
     bad = RuleConfigError(f"workspace.toml [rules] 中 {key} = {value!r} 无效；应为{_form(default)}")
     if isinstance(default, bool):
@@ -452,6 +456,12 @@ def _check_value(key: str, value: object, default: object) -> object:
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
             raise bad
+        if not value <= MAX_RULE_NUMBER:  # inf, 1e300: a typo that would overflow the model (issue 12)
+            raise RuleConfigError(f"{bad}，且不超过 {MAX_RULE_NUMBER:g}")
+        if key.endswith("watch_factor") and value > MAX_WATCH_FACTOR:
+            raise RuleConfigError(
+                f"workspace.toml [rules] 中 {key} = {value!r} 无效；外圈倍数应在 1 到 {MAX_WATCH_FACTOR:g} 之间"
+            )
         if key.endswith("watch_factor") and value < 1:
             raise RuleConfigError(
                 f"workspace.toml [rules] 中 {key} = {value!r} 无效；应为不小于 1 的数字（外圈不能小于内圈）"
@@ -470,7 +480,8 @@ def _check_list(key: str, value, default: tuple, bad: RuleConfigError) -> tuple:
     if not isinstance(value, list | tuple):
         raise bad
     if default and isinstance(default[0], int | float):
-        ok = all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value)
+        ok = all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= MAX_RULE_NUMBER
+                 for v in value)
         if (
             not ok
             or len(value) != len(default)

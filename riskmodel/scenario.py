@@ -24,7 +24,7 @@ from rasterio.io import DatasetReader
 
 from layers.kinds import LAYER_KINDS
 from layers.labels import VILLAGE_LAYER
-from layers.store.io import atomic_write_bytes
+from layers.outputs import write_output
 from layers.tabular import csv_bytes
 from riskmodel.analysis import unsafe_shelters
 from riskmodel.context import ModelContext, refuge_layer
@@ -300,7 +300,7 @@ def write_outputs(
             ("briefing.png", briefing[1]),
         )
     for name, data in files.values():
-        atomic_write_bytes(out_dir / name, data)
+        write_output(out_dir / name, data)
     return {key: str(out_dir / name) for key, (name, _) in files.items()}
 
 

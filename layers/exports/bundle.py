@@ -21,6 +21,7 @@ from layers.access.masking import is_masked_for, mask_sites
 from layers.access.roles import Actor
 from layers.errors import SelectionError
 from layers.kinds import FieldType, LayerKind, get_kind
+from layers.safety_text import neutralize_cell, xml_safe
 from layers.selection import Selection, select_sites
 from layers.store.workspace import empty_layer
 
@@ -107,7 +108,7 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None,
     """
     check_export(actor)
     _check_townships(selection, ws.townships)
-    sites = select_sites(ws.layers, selection)
+    sites = {lid: _xml_safe_frame(frame) for lid, frame in select_sites(ws.layers, selection).items()}
     masked = is_masked_for(actor, sites)
     sites = mask_sites(sites, actor)  # personal fields by role (layers.access), for every format
     for lid in selection.layer_ids():  # a layer missing from the workspace exports as empty
@@ -128,6 +129,20 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None,
         context=context,
         masked=masked,
     )
+
+
+def _xml_safe_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Text columns without the characters XML cannot hold, so no stored value breaks a KML, GPX or
+    XLSX file (issue 12); frames with none are returned as they are."""
+    cols = [c for c in frame.columns if c != frame.geometry.name
+            and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype))]
+    dirty = [c for c in cols if frame[c].map(lambda v: isinstance(v, str) and xml_safe(v) != v).any()]
+    if not dirty:
+        return frame
+    frame = frame.copy()
+    for c in dirty:
+        frame[c] = frame[c].map(xml_safe)
+    return frame
 
 
 def _check_townships(selection: Selection, townships: pd.DataFrame) -> None:
@@ -180,24 +195,31 @@ def table_fields(kind: LayerKind) -> list:
     return list(kind.table_fields)
 
 
+def _csv_text(value, ftype: FieldType | None = None) -> str:
+    """:func:`text_value` for a CSV cell: text that a spreadsheet would run gets ``'`` (numbers never)."""
+    text = text_value(value, ftype)
+    return neutralize_cell(text) if isinstance(value, str) else text
+
+
 def layer_table(frame: gpd.GeoDataFrame, kind: LayerKind, *, as_text: bool = False) -> pd.DataFrame:
     """One layer as a table with Chinese headers and 经度/纬度 after 村(社区).
 
     Extra columns a registry carries beyond its kind's fields follow under their own names.
-    ``as_text`` formats every value with :func:`text_value` (CSV); otherwise values stay typed.
+    ``as_text`` formats every value with :func:`text_value` (CSV), text that would run as a formula
+    neutralised (:func:`layers.safety_text.neutralize_cell`); otherwise values stay typed.
     """
     lon, lat = site_coords(frame)
     fields = table_fields(kind)
     out: dict[str, object] = {}
     for f in fields:
         col = frame[f.name] if f.name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
-        out[f.header] = [text_value(v, f.type) for v in col] if as_text else list(col)
+        out[f.header] = [_csv_text(v, f.type) for v in col] if as_text else list(col)
         if f.name == "village":
             out[LON_HEADER] = _coord_column(lon, as_text)
             out[LAT_HEADER] = _coord_column(lat, as_text)
     known = set(kind.field_names) | {frame.geometry.name}
     for col in (c for c in frame.columns if c not in known and c not in out):
-        out[col] = [text_value(v) for v in frame[col]] if as_text else list(frame[col])
+        out[col] = [_csv_text(v) for v in frame[col]] if as_text else list(frame[col])
     return pd.DataFrame(out, index=range(len(frame)))
 
 

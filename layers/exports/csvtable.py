@@ -22,4 +22,4 @@ def render_csv(bundle: ExportBundle) -> bytes:
         table.insert(0, LAYER_HEADER, [kind.label] * len(table))
         tables.append(table)
     merged = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=[LAYER_HEADER])
-    return csv_bytes(merged.astype(object).fillna(""))
+    return csv_bytes(merged.astype(object).fillna(""), neutralize=False)  # layer_table neutralised the text

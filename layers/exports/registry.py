@@ -25,8 +25,8 @@ from layers.access.roles import Actor
 from layers.errors import SelectionError
 from layers.exports.bundle import ExportBundle, collect_export, export_stem
 from layers.kinds import get_kind
+from layers.outputs import check_output_path, write_output
 from layers.selection import Selection
-from layers.store.io import atomic_write_bytes
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -155,10 +155,12 @@ def write_export(
     ws, selection: Selection, fmt: str, path: str | Path, *, now: datetime | None = None,
     actor: Actor | None = None,
 ) -> ExportResult:
-    """Write one export file atomically (a crash leaves no half-written file)."""
+    """Write one export file atomically (a crash leaves no half-written file) where the user asked:
+    never into the workspace store, onto a device, FIFO or folder (:mod:`layers.outputs`)."""
+    check_output_path(path, workspace=ws.root)  # before the work: a refused path costs nothing
     bundle = collect_export(ws, selection, now=now, actor=actor)
     data = render_export(bundle, fmt)
-    atomic_write_bytes(path, data)
+    write_output(path, data, workspace=ws.root)
     _audit(ws, bundle, fmt, actor)
     return ExportResult(Path(path), bundle.place, bundle.counts)
 
@@ -181,6 +183,8 @@ def export_per_township(
     fmt = check_format(fmt)
     names = list(townships or selection.townships or ws.townships["name"].astype(str))
     out_dir = Path(out_dir)
+    if out_dir.exists():
+        check_output_path(out_dir, workspace=ws.root, want_dir=True)
     loop = progress(names) if progress else names
     results = []
     for name in loop:

@@ -16,8 +16,9 @@ from openpyxl.utils import get_column_letter
 from layers.exports.bundle import ExportBundle, date_or_text, is_missing, layer_table
 from layers.kinds import get_kind
 from layers.records.packet import add_field_sheets
+from layers.safety_text import xlsx_safe
 
-__all__ = ["COVER_SHEET", "render_xlsx"]
+__all__ = ["COVER_SHEET", "force_text_cells", "render_xlsx"]
 
 COVER_SHEET = "说明"
 _MAX_WIDTH, _MIN_WIDTH, _SAMPLE_ROWS = 48, 6, 400
@@ -33,6 +34,9 @@ def render_xlsx(bundle: ExportBundle) -> bytes:
         kind = get_kind(lid)
         _write_layer(wb.create_sheet(_sheet_title(kind.label)), layer_table(frame, kind))
     add_field_sheets(wb, bundle)  # 巡查记录 (+ 行动任务): filled in the field, imported back
+    for sheet in wb.worksheets:  # every sheet, whoever wrote it: text is never a live formula (issue 12)
+        for row in sheet.iter_rows():
+            force_text_cells(row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -64,7 +68,8 @@ def _write_cover(ws, bundle: ExportBundle) -> None:
     ws.append([f"{bundle.place} 安全风险点导出"])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in cover_rows(bundle):
-        ws.append([label, value])
+        ws.append([xlsx_safe(label), xlsx_safe(value)])
+        force_text_cells(ws[ws.max_row])
         ws.cell(ws.max_row, 1).font = _BOLD
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 90
@@ -78,11 +83,19 @@ def _write_layer(ws, table) -> None:
         cell.font, cell.fill = _BOLD, _HEADER_FILL
     for values in table.itertuples(index=False, name=None):
         ws.append([_cell(v) for v in values])
+        force_text_cells(ws[ws.max_row])
     ws.freeze_panes = "A2"
     if len(table.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(ws.max_row, 1)}"
     _fit_widths(ws, table)
     _format_dates(ws, table)
+
+
+def force_text_cells(cells) -> None:
+    """Text is stored as text: openpyxl would make a string starting with ``=`` a live formula."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _cell(value):
@@ -92,7 +105,7 @@ def _cell(value):
         return "是" if value else "否"
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars → Python
         value = value.item()
-    return date_or_text(value)
+    return xlsx_safe(date_or_text(value))
 
 
 def _display_width(text: str) -> int:

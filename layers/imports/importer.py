@@ -14,7 +14,6 @@ layer becomes exactly the accepted rows).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -39,14 +38,16 @@ from layers.imports.readers import (
     read_source,
 )
 from layers.kinds import LayerKind, get_kind
+from layers.outputs import safe_xlsx_bytes, write_output
+from layers.safety_text import normalize_id
 from layers.store.io import (
     RawLayer,
-    atomic_write_bytes,
     features_to_geojson_bytes,
     layer_lock,
     read_feature_collection,
     sha256_bytes,
 )
+from layers.store.reconcile import check_store_path
 from layers.store.workspace import Version, Workspace, layer_path, save_version_locked
 from layers.tabular import csv_bytes
 from layers.validate import Area, check_layer, locate_townships
@@ -201,6 +202,7 @@ def _accepted_id(feature: dict) -> str:
 def _read_current(root: Path, layer_id: str, known: _Current | None = None) -> _Current:
     """The layer on disk, parsed; ``known`` is returned as is when the file has not changed since."""
     path = layer_path(root, layer_id)
+    check_store_path(root, path)  # a FIFO would block, a link out of the workspace is not ours
     if not path.exists():
         return (
             known
@@ -287,6 +289,36 @@ def _fill_absent_from_layer(props: pd.DataFrame, kind: LayerKind, current: _Curr
                 else (current.features[int(p)].get("properties") or {}).get(f.name)
                 for p in pos
             ]
+
+
+def _normalize_ids(props: pd.DataFrame, current: _Current, table: SourceTable) -> list[str]:
+    """Look-alike ids (full-width, zero-width, no-break spaces) are compared in their normal form:
+    one that matches a stored id becomes that id, any other is stored normalised; each change is a
+    warning naming both forms (issue 12)."""
+    if "id" not in props:
+        return []
+    stored = {normalize_id(k): k for k in current.index if isinstance(k, str)}
+    notes = []
+    for i, v in enumerate(props["id"]):
+        if not isinstance(v, str):
+            continue
+        norm = normalize_id(v)
+        target = stored.get(norm, norm)
+        if target != v.strip() and target:
+            props.iat[i, props.columns.get_loc("id")] = target
+            known = "与已有编号" if norm in stored else "已规范化为"
+            notes.append(f"{table.where(int(table.rows[i]))}: 编号(id): 编号“{v}”{known}“{target}”"
+                         "只差全角/空格/不可见字符，按同一编号处理")
+    return notes
+
+
+def _shown_id(v) -> str | None:
+    """An id as the rejects list names it: text, or None for a missing or malformed one."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool) and v == v:
+        return str(v)
+    return None
 
 
 def _id_text(v):
@@ -462,7 +494,8 @@ def _hint_offset_townships(lon, lat, named: pd.Series, area: Area) -> list[str]:
 
 
 def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current, metric_crs: str = METRIC_CRS) -> list[str]:
-    pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids) if v in current.index]
+    pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids)
+             if isinstance(v, str) and v in current.index]
     found = [(i, (f.get("geometry") or {}).get("coordinates")) for i, f in pairs]
     old = [(i, c) for i, c in found if isinstance(c, list) and len(c) >= 2 and np.isfinite(lon[i])]
     if len(old) < 3:
@@ -629,6 +662,7 @@ def plan_import(
     lon, lat = to_wgs84(x, y, choice)
     props = _canonical_props(table, headers, f"import:{table.name}")
     current = _read_current(Path(ws.root), layer_id)
+    id_notes = _normalize_ids(props, current, table)
     if mode == ImportMode.UPSERT:
         _fill_absent_from_layer(props, kind, current)
     typed, problems = _check_every_row(
@@ -641,7 +675,7 @@ def plan_import(
     if mode == ImportMode.APPEND:
         _append_conflicts(props, current, reasons)
     rejected = [
-        RejectedRow(int(table.rows[i]), props["id"].iat[i] if "id" in props else None, tuple(r))
+        RejectedRow(int(table.rows[i]), _shown_id(props["id"].iat[i]) if "id" in props else None, tuple(r))
         for i, r in sorted(reasons.items())
     ]
     keep = np.ones(len(props), dtype=bool)
@@ -669,7 +703,7 @@ def plan_import(
         rejected,
         diff,
         current.sha,
-        _warnings(table, kind, problems, set(reasons)),
+        id_notes + _warnings(table, kind, problems, set(reasons)),
         hints,
         notes,
         base=current,
@@ -760,11 +794,8 @@ def rejects_bytes(plan: ImportPlan) -> tuple[str, bytes]:
     frame = _rejects_frame(plan)
     stem = Path(plan.name).stem
     if plan.table.format == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            frame.to_excel(xw, index=False, sheet_name="拒绝的行")
-        return f"{stem}_拒绝.xlsx", buf.getvalue()
-    return f"{stem}_拒绝.csv", csv_bytes(frame)
+        return f"{stem}_拒绝.xlsx", safe_xlsx_bytes(frame, "拒绝的行")
+    return f"{stem}_拒绝.csv", csv_bytes(frame)  # text that would run gets ' (issue 12)
 
 
 def write_rejects(
@@ -775,5 +806,4 @@ def write_rejects(
         return None
     name, data = rejects_bytes(plan)
     target = Path(path) if path is not None else (default_dir or plan.table.path.parent) / name
-    atomic_write_bytes(target, data)
-    return target
+    return write_output(target, data, workspace=plan.root, inputs=(plan.table.path,))

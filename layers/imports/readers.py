@@ -12,9 +12,11 @@ compression ratio are refused.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -45,6 +47,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # 50 MB, the upload limit of issue 7
+MAX_FIELD_CHARS = 32_767  # one CSV field; Excel's own cell limit
+MAX_COLUMNS = 1_000  # columns of a CSV row or an XLSX sheet
+MAX_XLSX_ROWS = 1_048_576  # Excel's own row limit
+MAX_XLSX_CELLS = 10_000_000  # rows × columns of one sheet, checked before and while reading
 MAX_ZIP_RATIO = 100.0  # uncompressed / compressed size of one member
 HEADER_SCAN_ROWS = 30
 LON_ALIASES = (
@@ -293,9 +299,14 @@ def parse_coordinates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _check_size(path: Path, max_bytes: int, name: str) -> int:
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
         raise LayerFileError(f"{name}: 文件不存在") from None
+    except OSError as exc:
+        raise LayerFileError(f"{name}: 无法读取（{exc.strerror}）") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise LayerFileError(f"{name}: 不是普通文件（文件夹、管道或设备），已拒绝")
+    size = st.st_size
     if size > max_bytes:
         raise LayerFileError(
             f"{name}: 文件大小 {size / 1048576:.1f} MB 超过上限 {max_bytes / 1048576:.0f} MB；"
@@ -411,12 +422,61 @@ def _read_csv(path: Path, name: str, kind: LayerKind, encoding: str, **_) -> Sou
     text, used = decode_text(path.read_bytes(), encoding, name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text[:8192]))
     grid, lines = [], []
-    for row in reader:
-        grid.append([(c.strip() or None) for c in row])
-        lines.append(reader.line_num)
+    with _field_limit(MAX_FIELD_CHARS):
+        try:
+            for row in reader:
+                if len(row) > MAX_COLUMNS:
+                    raise LayerFileError(f"{name}: 第 {reader.line_num} 行有 {len(row)} 列，超过上限 {MAX_COLUMNS} 列")
+                grid.append([(c.strip() or None) for c in row])
+                lines.append(reader.line_num)
+        except csv.Error as exc:
+            too_long = "field larger" in str(exc)
+            why = f"有字段超过 {MAX_FIELD_CHARS} 个字符的上限" if too_long else f"CSV 格式错误（{exc}）"
+            raise LayerFileError(f"{name}: 第 {reader.line_num + (1 if too_long else 0)} 行{why}") from None
     values, idx = _grid_to_table(grid, kind, name)
     rows = np.asarray(lines, dtype="int64")[idx - 1] if len(idx) else idx
     return SourceTable(path, name, "csv", values, rows, encoding=used)
+
+
+@contextlib.contextmanager
+def _field_limit(chars: int):
+    old = csv.field_size_limit(chars)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _declared_dimension(path: Path, sheet_xml: str) -> tuple[int, int] | None:
+    """(rows, columns) the sheet's ``<dimension ref>`` claims, read from its first bytes only."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with zipfile.ZipFile(path) as zf, zf.open(sheet_xml.lstrip("/")) as fh:
+        head = fh.read(65536)
+    m = re.search(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d{1,9}(?::[A-Z]{1,3}\d{1,9})?)"', head)
+    if not m:
+        return None
+    _, _, max_col, max_row = range_boundaries(m.group(1).decode())
+    return (max_row or 1), (max_col or 1)
+
+
+def _check_cells(name: str, rows: int, cols: int, what: str) -> None:
+    if cols > MAX_COLUMNS or rows > MAX_XLSX_ROWS or rows * cols > MAX_XLSX_CELLS:
+        raise LayerFileError(
+            f"{name}: {what} {rows} 行 × {cols} 列，超过上限（最多 {MAX_XLSX_ROWS} 行、{MAX_COLUMNS} 列、"
+            f"共 {MAX_XLSX_CELLS} 个单元格），已拒绝；请删除空白区域或拆分后导入")
+
+
+def _stream_rows(ws, name: str) -> list[list]:
+    """Rows of a read-only sheet, streamed; refused as soon as rows × columns pass the caps."""
+    grid: list[list] = []
+    width = 0
+    for r in ws.iter_rows(values_only=True):
+        width, rows = max(width, len(r)), len(grid) + 1
+        if width > MAX_COLUMNS or rows > MAX_XLSX_ROWS or rows * width > MAX_XLSX_CELLS:
+            _check_cells(name, rows, width, "工作表读到")
+        grid.append([_clean_cell(v) for v in r] if r else [])
+    return grid
 
 
 def _merged_ranges(path: Path, sheet_xml: str) -> list[tuple[int, int, int, int]]:
@@ -430,8 +490,10 @@ def _merged_ranges(path: Path, sheet_xml: str) -> list[tuple[int, int, int, int]
 
 
 def _fill_merged(grid: list[list], merged) -> None:
+    width = max((len(r) for r in grid), default=0)
     for min_col, min_row, max_col, max_row in merged:
-        if min_row - 1 >= len(grid):
+        max_col = min(max_col, max(width, min_col))  # a merge never widens the sheet past its cells
+        if min_row - 1 >= len(grid) or min_col > MAX_COLUMNS:
             continue
         value = grid[min_row - 1][min_col - 1] if min_col - 1 < len(grid[min_row - 1]) else None
         for r in range(min_row - 1, min(max_row, len(grid))):
@@ -465,8 +527,11 @@ def _read_xlsx(path: Path, name: str, kind: LayerKind, sheet: str | None, max_by
         ) from None
     try:
         ws, notes = _pick_sheet(wb, sheet, name)
+        declared = _declared_dimension(path, ws._worksheet_path)
+        if declared:
+            _check_cells(name, *declared, "工作表声明的范围为")
         ws.reset_dimensions()
-        grid = [[_clean_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        grid = _stream_rows(ws, name)
         _fill_merged(grid, _merged_ranges(path, ws._worksheet_path))
     finally:
         wb.close()
@@ -497,6 +562,15 @@ def _point_of(geom) -> tuple[float, float, str]:
     return np.nan, np.nan, gtype if gtype != "Point" else "Point(empty)"
 
 
+def _properties(feature: dict) -> dict:
+    """A feature's properties; a list or scalar in their place is kept under ``properties`` so that
+    validation rejects the row naming the field (issue 12), never the whole file with a traceback."""
+    props = feature.get("properties")
+    if props is None:
+        return {}
+    return props if isinstance(props, dict) else {"properties": props}
+
+
 def _read_geojson(path: Path, name: str, encoding: str, **_) -> SourceTable:
     text, used = decode_text(path.read_bytes(), encoding, name)
     try:
@@ -506,7 +580,7 @@ def _read_geojson(path: Path, name: str, encoding: str, **_) -> SourceTable:
     if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
         raise LayerFileError(f"{name}: 不是 GeoJSON FeatureCollection（缺少 features 列表）")
     feats = [f if isinstance(f, dict) else {} for f in doc["features"]]
-    props = pd.DataFrame.from_records([f.get("properties") or {} for f in feats]) if feats else pd.DataFrame()
+    props = pd.DataFrame.from_records([_properties(f) for f in feats]) if feats else pd.DataFrame()
     xyg = [_point_of(f.get("geometry")) for f in feats]
     x, y, g = (np.array(c) for c in zip(*xyg, strict=True)) if xyg else (np.empty(0),) * 3
     return SourceTable(
@@ -723,4 +797,12 @@ def read_source(
         reader = _read_shapefile_zip if suffix == "shp" else _read_kmz
     else:
         reader = _READERS[suffix]
-    return reader(path=path, name=name, kind=kind, encoding=encoding, sheet=sheet, max_bytes=max_bytes)
+    try:
+        return reader(path=path, name=name, kind=kind, encoding=encoding, sheet=sheet, max_bytes=max_bytes)
+    except LayerFileError:
+        raise
+    except MemoryError:
+        raise LayerFileError(f"{name}: 文件内容过大，读取时内存不足，已拒绝；请拆分后分批导入") from None
+    except Exception as exc:  # every parser's own errors (XML, zip, JSON, GDAL, …) become one line
+        text = " ".join(str(exc).split())[:200]
+        raise LayerFileError(f"{name}: 无法读取（{type(exc).__name__}: {text}）；文件已损坏或格式不符") from None

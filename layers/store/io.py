@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ def _decode_utf8(path: Path, data: bytes) -> None:
 
 def _read_bytes(path: Path) -> bytes:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, a device never end
+            raise LayerFileError(f"{path}: 不是普通文件（文件夹、管道或设备），已拒绝")
         return path.read_bytes()
     except FileNotFoundError:
         raise LayerFileError(f"{path}: 文件不存在") from None

@@ -12,6 +12,7 @@ Layout (SPEC §2)::
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,16 +28,25 @@ from layers.access.audit import record as record_audit
 from layers.access.guard import audit_save, check_rollback, check_save
 from layers.access.roles import LOCAL_OPERATOR, Actor
 from layers.coords import METRIC_CRS
-from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
+from layers.errors import LayerError, LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
 from layers.store.io import (
-    atomic_write_bytes,
     frame_to_geojson_bytes,
     layer_lock,
-    read_json_lines,
     read_raw_layer,
     read_vector,
     sha256_bytes,
+)
+from layers.store.reconcile import (
+    append_line_durable,
+    check_metric_crs,
+    check_store_path,
+    durable_write,
+    read_history,
+    reconcile_layer,
+    reconcile_on_open,
+    require_columns,
+    verified_rows,
 )
 from layers.validate import Area, check_layer
 
@@ -45,6 +55,7 @@ __all__ = [
     "Version",
     "Workspace",
     "empty_layer",
+    "history_leftovers",
     "layer_history",
     "layer_path",
     "load_layer",
@@ -145,6 +156,7 @@ def load_layer(root: str | Path, kind: LayerKind | str, area: Area | None) -> tu
     """Load one registry; a missing file is an empty layer."""
     kind = get_kind(kind) if isinstance(kind, str) else kind
     path = layer_path(root, kind.id)
+    check_store_path(root, path)
     if not path.exists():
         return empty_layer(kind), []
     return check_layer(read_raw_layer(path, kind=kind), kind, area)
@@ -166,14 +178,18 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     """
     root = Path(root) if root is not None else DEFAULT_WORKSPACE
     config = _read_config(root)
+    check_metric_crs(config, root / "workspace.toml")
     county = read_vector(root / "county.geojson")
-    townships = _base_layer(root, "townships")
+    townships = require_columns(_base_layer(root, "townships"), root / "townships.geojson", ("name",))
     villages = _base_layer(root, "villages")
     area = Area.from_frames(county, townships)
-    loaded, problems = {}, []
+    loaded: dict[str, gpd.GeoDataFrame] = {}
+    problems: list[Problem] = []
     for kind in LAYER_KINDS:
         if layers is not None and kind.id not in layers:
             continue
+        problems.extend(Problem("warning", kind.id, None, None, ".history", m)
+                        for m in reconcile_on_open(root, kind.id))
         loaded[kind.id], found = _load_layer_or_problem(root, kind, area)
         problems.extend(found)
     ws = Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
@@ -204,10 +220,23 @@ def _history_dir(root: Path, layer_id: str) -> Path:
     return Path(root) / ".history" / layer_id
 
 
-def layer_history(root: str | Path, layer_id: str) -> list[Version]:
-    """Every saved version of a layer, oldest first."""
+def layer_history(root: str | Path, layer_id: str, *, verified: bool = False) -> list[Version]:
+    """Every saved version of a layer, oldest first (malformed history lines are skipped, see
+    :func:`layers.store.reconcile.reconcile_layer`). ``verified`` keeps only the versions whose file
+    exists and matches the stored sha256."""
     get_kind(layer_id)
-    return [Version(**row) for row in read_json_lines(_history_dir(Path(root), layer_id) / "versions.jsonl")]
+    root = Path(root)
+    if verified:
+        rows, _ = verified_rows(root, layer_id)
+    else:
+        check_store_path(root, _history_dir(root, layer_id), want_dir=True)
+        rows = read_history(_history_dir(root, layer_id) / "versions.jsonl").rows
+    return [Version(**row) for row in rows]
+
+
+def history_leftovers(root: str | Path, layer_id: str) -> list[str]:
+    """One line per history row :func:`layer_history` with ``verified`` leaves out, and why."""
+    return verified_rows(Path(root), layer_id)[1]
 
 
 def _count_features(data: bytes) -> int:
@@ -218,15 +247,40 @@ def _count_features(data: bytes) -> int:
         return -1
 
 
-def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str, user: str = "") -> Version:
+def _next_number(root: Path, layer_id: str, versions: list[Version]) -> int:
+    """One past every number the history, its lost lines or any file in the folder ever used."""
     hist = _history_dir(root, layer_id)
-    versions = layer_history(root, layer_id)
-    v = Version(version=(versions[-1].version + 1) if versions else 1,
+    used = [v.version for v in versions]
+    used += [r["version"] for r in read_history(hist / "versions.lost.jsonl").rows]
+    for folder in (hist, hist / "orphans"):
+        if folder.is_dir():
+            used += [int(p.stem[1:]) for p in folder.glob("v*.geojson") if p.stem[1:].isdigit()]
+    return max(used, default=0) + 1
+
+
+def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: str,
+                    versions: list[Version], *, layer_too: bool, user: str = "") -> Version:
+    """The save protocol: version file, then (``layer_too``) the layer file, then the history line.
+
+    Each file is written to a temporary file beside it, fsynced, renamed and its folder fsynced
+    (:func:`layers.store.reconcile.durable_write`); the line is appended and fsynced last, so a history line
+    never names a version the layer did not receive. Whatever a crash leaves is recognised by
+    :func:`layers.store.reconcile.reconcile_layer`.
+    """
+    hist = _history_dir(root, layer_id)
+    v = Version(version=_next_number(root, layer_id, versions),
                 time=datetime.now().astimezone().isoformat(timespec="seconds"),
                 source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note, user=user)
-    atomic_write_bytes(v.path(root, layer_id), data)
-    lines = b"".join(orjson.dumps(x.__dict__) + b"\n" for x in [*versions, v])
-    atomic_write_bytes(hist / "versions.jsonl", lines)
+    vfile = v.path(root, layer_id)
+    durable_write(vfile, data)
+    if layer_too:
+        try:
+            durable_write(layer_path(root, layer_id), data)
+        except BaseException:
+            with contextlib.suppress(OSError):  # the layer kept its old bytes: drop the unused version
+                vfile.unlink()
+            raise
+    append_line_durable(hist / "versions.jsonl", orjson.dumps(v.__dict__) + b"\n")
     return v
 
 
@@ -236,14 +290,39 @@ def save_version_locked(root: Path, layer_id: str, data: bytes, source: str, not
 
     ``actor`` (default: the local operator) must be allowed to make this change (``layers.access``);
     every changed site is one audit line.
+
+    Before saving, what an earlier interrupted save left is repaired (:func:`reconcile_layer`); a
+    layer file that differs from its newest version (edited outside this tool, or never saved) is
+    first recorded as a version of its own, so no state of the file is ever lost.
+
+    Raises
+    ------
+    LayerFileError
+        A store path is a link out of the workspace, a FIFO or device; or the disk refused the write
+        (full, read-only, permission denied): the layer keeps its previous bytes.
     """
+    root = Path(root)
     path = layer_path(root, layer_id)
     actor = actor or LOCAL_OPERATOR
-    changes = check_save(layer_id, path.read_bytes() if path.exists() else None, data, actor)
-    if not layer_history(root, layer_id) and path.exists():
-        _record_version(root, layer_id, path.read_bytes(), source="initial", note="保存前的原始文件")
-    version = _record_version(root, layer_id, data, source=source, note=note, user=actor.name)
-    atomic_write_bytes(path, data)
+    try:
+        reconcile_layer(root, layer_id, repair=True)  # refuses links out, FIFOs and devices first
+        changes = check_save(layer_id, path.read_bytes() if path.exists() else None, data, actor)
+        versions = layer_history(root, layer_id, verified=True)
+        if path.exists():
+            current = path.read_bytes()
+            if not versions or versions[-1].sha256 != sha256_bytes(current):
+                first = not layer_history(root, layer_id)
+                versions.append(_record_version(
+                    root, layer_id, current, source="initial" if first else "external",
+                    note="保存前的原始文件" if first else "保存前发现图层文件在本工具之外被修改，先记为一个版本",
+                    versions=versions, layer_too=False))
+        version = _record_version(root, layer_id, data, source, note, versions, layer_too=True,
+                                  user=actor.name)
+    except LayerError:
+        raise
+    except OSError as exc:
+        raise LayerFileError(f"{path}: 保存失败（{exc.strerror or exc}），图层保持保存前的内容；"
+                             "请检查磁盘空间和写权限后重试") from None
     audit_save(root, actor, layer_id, changes, version.version, source)
     return version
 
@@ -304,7 +383,15 @@ def rollback_layer(root: str | Path, layer_id: str, version: int, *, actor: Acto
     if version not in versions:
         have = "、".join(str(v) for v in versions) or "（无）"
         raise LayerFileError(f"图层 {layer_id} 没有版本 {version}；现有版本：{have}")
-    data = versions[version].path(root, layer_id).read_bytes()
+    vfile = versions[version].path(root, layer_id)
+    check_store_path(root, vfile)
+    try:
+        data = vfile.read_bytes()
+    except OSError as exc:
+        raise LayerFileError(f"{vfile}: 无法读取版本 {version}（{exc.strerror}）；不能回滚") from None
+    if sha256_bytes(data) != versions[version].sha256:
+        raise LayerFileError(f"{vfile}: 版本 {version} 的文件与历史记录的 sha256 不符（文件被改动），"
+                             "拒绝回滚；请选其他版本（riskmap history 只列出完好的版本）")
     restored = save_layer_bytes(root, layer_id, data, source=f"rollback:v{version}", note=f"回滚到版本 {version}",
                                 actor=actor)
     record_audit(root, actor or LOCAL_OPERATOR, "rollback", f"{layer_id}@v{version}", version=restored.version)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from layers.outputs import check_output_path
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmodel.analysis import analyze_workspace, write_outputs
 
@@ -81,6 +82,10 @@ def run(args) -> int:
         if args.city is not None:
             return _run_city(args, finder)
         ws = load_for_command(args)
+        if args.out.exists():
+            check_output_path(args.out, workspace=ws.root, want_dir=True)
+        else:
+            check_output_path(args.out / "pairs.csv", workspace=ws.root)
         if finder is not None:
             finder.crs = ws.metric_crs
         analysis = analyze_workspace(ws, finder=finder)

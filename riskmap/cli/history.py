@@ -10,7 +10,7 @@ import sys
 
 from layers.errors import LayerFileError
 from layers.kinds import get_kind, kind_ids
-from layers.store.workspace import layer_history, layer_path, rollback_layer
+from layers.store.workspace import history_leftovers, layer_history, layer_path, rollback_layer
 from riskmap.cli.common import acting_user, add_workspace_arg, print_json, workspace_path
 
 
@@ -34,7 +34,9 @@ def run(args) -> int:
 
 def run_history(args) -> int:
     root = workspace_path(args)
-    versions = layer_history(root, args.layer)
+    versions = layer_history(root, args.layer, verified=True)
+    for line in history_leftovers(root, args.layer):  # listed only: versions whose file matches its sha256
+        print(f"警告：{line}", file=sys.stderr)
     if args.json:
         print_json({"layer": args.layer, "versions": [v.__dict__ for v in versions]})
         return 0

@@ -6,11 +6,13 @@ written. ``--dry-run`` prints the diff and writes nothing (its exit code says wh
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 from layers.baselayers import BASE_LAYERS
 from layers.crs import CRS_CHOICES
+from layers.errors import OutputError, SelectionError
 from layers.imports.importer import (
     ImportMode,
     ImportPlan,
@@ -20,9 +22,11 @@ from layers.imports.importer import (
 )
 from layers.imports.readers import DEFAULT_MAX_BYTES
 from layers.kinds import get_kind, kind_ids
+from layers.outputs import check_output_path
 from layers.store.workspace import load_workspace
 from riskmap.cli.common import acting_user, add_workspace_arg, print_json, workspace_path
 
+MAX_MB = 2048.0  # --max-mb upper bound
 MAX_LINES = 50  # rejected rows printed on stderr; the rest are in the rejects file
 
 
@@ -83,12 +87,24 @@ def _print_rejects(plan: ImportPlan) -> None:
 
 
 def _rejects_path(plan: ImportPlan, args) -> Path | None:
-    if not plan.rejected or (args.dry_run and args.rejects is None):
+    if not plan.rejected or args.dry_run:  # --dry-run writes nothing at all (issue 12)
         return None
-    try:
+    if args.rejects is not None:
         return write_rejects(plan, args.rejects)
-    except OSError:  # the input's folder may be read-only: fall back to the working directory
+    try:
+        return write_rejects(plan)
+    except OutputError:  # the input's folder may be read-only: fall back to the working directory
         return write_rejects(plan, default_dir=Path.cwd())
+
+
+def _check_arguments(args, root: Path) -> None:
+    """Bad numbers, a folder as input and a refused --rejects: one line, before reading anything."""
+    if not (math.isfinite(args.max_mb) and 0 < args.max_mb <= MAX_MB):
+        raise SelectionError(f"--max-mb {args.max_mb!r} 无效；应为 0 到 {MAX_MB:g} 之间的数字（MB）")
+    if args.file.is_dir():
+        raise SelectionError(f"{args.file}: 是文件夹；请给出要导入的文件")
+    if args.rejects is not None:
+        check_output_path(args.rejects, workspace=root, inputs=(args.file,))
 
 
 def run(args) -> int:
@@ -96,6 +112,8 @@ def run(args) -> int:
         from riskmap.cli.import_base import run_base
 
         return run_base(args)
+
+    _check_arguments(args, workspace_path(args))
     ws = load_workspace(workspace_path(args), layers=())
     actor = acting_user(args)
     plan = plan_import(

@@ -72,7 +72,7 @@ def _error_exit_code(exc: Exception) -> int:
         return 2
     if isinstance(exc, LayerError | RiskModelError):
         return getattr(exc, "exit_code", 2)
-    if isinstance(exc, OSError):  # a file the OS refused (the message names it): not a bug of ours
+    if isinstance(exc, OSError | MemoryError):  # a file the OS refused, disk full (issue 12): not a bug of ours
         return 2
     raise exc
 
@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # known errors become one line; unknown ones propagate
         code = _error_exit_code(exc)
-        sys.stderr.write(f"riskmap {args.command}: {exc}\n")
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        sys.stderr.write(f"riskmap {args.command}: {text}\n")
         return code
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from layers.access import masked_workspace
 from layers.kinds import kind_ids
+from layers.outputs import check_output_path, write_output
 from layers.selection import Selection, parse_where, resolve_townships, select_sites
-from layers.store.io import atomic_write_bytes
 from riskmap.cli.common import (
     LAYERS_HELP,
     acting_user,
@@ -45,13 +45,14 @@ def _risk_values(ws) -> dict | None:
 
 def run(args) -> int:
     ws = masked_workspace(load_for_command(args), acting_user(args))  # popups mask personal data by role
+    check_output_path(args.out, workspace=ws.root)
     layers = parse_layers(args.layers)
     sel = Selection(townships=resolve_townships(args.township, ws.townships) if args.township else (),
                     layers=layers, filters=parse_where(args.where, layers or kind_ids()), text=args.search)
     values = None if args.no_analysis else _risk_values(ws)
     view = MapView(selection=sel, show_hillshade=not args.no_hillshade)
     html = render_html(build_map(ws, view, township_values=values, asset_base=None))
-    atomic_write_bytes(args.out, html.encode("utf-8"))
+    write_output(args.out, html.encode("utf-8"), workspace=ws.root)
     counts = {lid: len(f) for lid, f in select_sites(ws.layers, sel).items()}
     if args.json:
         print_json({"out": str(args.out), "bytes": len(html.encode("utf-8")), "counts": counts,

@@ -6,6 +6,7 @@ to ``--out`` and moved in only when all of them exist, so an error leaves ``--ou
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 import tempfile
@@ -45,6 +46,7 @@ def run(args) -> int:
     from riskmodel.warning import parse_warnings
 
     ws = load_for_command(args)
+    _check_arguments(ws, args)  # rules, water level and --out, before anything is computed or written
     warnings = parse_warnings(args.warning, ws.townships)
     depth_tiff, label = _depth_source(ws, args)
     try:
@@ -63,6 +65,26 @@ def run(args) -> int:
     return 0
 
 
+MAX_WATER_LEVEL_M = 50.0  # a rise of the river above its normal level, 0 < M ≤ 50 (README)
+
+
+def _check_arguments(ws, args) -> None:
+    from layers.errors import SelectionError
+    from layers.outputs import check_output_path
+    from riskmodel.rules import load_rules
+
+    load_rules(ws.config)
+    level = args.water_level
+    if level is not None and not (math.isfinite(level) and 0 < level <= MAX_WATER_LEVEL_M):
+        raise SelectionError(f"--water-level {level!r} 无效；应为 0 到 {MAX_WATER_LEVEL_M:g} 米之间的有限数字（水位上涨米数）")
+    if args.flood_raster is not None and not args.flood_raster.is_file():
+        raise SelectionError(f"--flood-raster {args.flood_raster}: 不是已有的文件")
+    if args.out.exists():
+        check_output_path(args.out, workspace=ws.root, want_dir=True)
+    else:
+        check_output_path(args.out / "site_depths.csv", workspace=ws.root)
+
+
 def _parent(out: Path) -> Path:
     parent = out.resolve().parent
     try:
@@ -75,17 +97,15 @@ def _parent(out: Path) -> Path:
 def _depth_source(ws, args) -> tuple[bytes | None, str]:
     """The depth GeoTIFF bytes (checked) and a description; ``(None, …)`` without a flood."""
     from riskmodel.flood import check_depth_raster, open_depth_raster
-    from riskmodel.waterlevel import water_level_label, water_level_raster_name, water_level_tiff_bytes
+    from riskmodel.waterlevel import water_level_label, water_level_tiff_bytes
 
     if args.flood_raster is not None:
         with open_depth_raster(args.flood_raster) as ds:
             check_depth_raster(ds, ws.county, name=str(args.flood_raster))
         return args.flood_raster.read_bytes(), f"水深栅格 {args.flood_raster.name}"
     if args.water_level is not None:
+        # Written to --out with the other outputs, never into the workspace (issue 12).
         data = water_level_tiff_bytes(ws.dem_path, ws.river, args.water_level)
-        from layers.store.io import atomic_write_bytes
-
-        atomic_write_bytes(ws.root / "flood" / water_level_raster_name(args.water_level), data)
         return data, water_level_label(ws.river, args.water_level)
     return None, "无洪水（仅预警）"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from layers.imports.template import import_template_xlsx
 from layers.kinds import get_kind, kind_ids
-from layers.store.io import atomic_write_bytes
+from layers.outputs import check_output_path, write_output
 from layers.store.workspace import load_workspace
 from riskmap.cli.common import add_workspace_arg, workspace_path
 
@@ -21,7 +21,9 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     kind = get_kind(args.layer)
-    towns = tuple(str(n) for n in load_workspace(workspace_path(args), layers=()).townships["name"])
-    atomic_write_bytes(args.out, import_template_xlsx(kind, towns))
+    ws = load_workspace(workspace_path(args), layers=())
+    check_output_path(args.out, workspace=ws.root)
+    towns = tuple(str(n) for n in ws.townships["name"])
+    write_output(args.out, import_template_xlsx(kind, towns), workspace=ws.root)
     print(f"已生成 {kind.label} 导入模板 → {args.out}")
     return 0

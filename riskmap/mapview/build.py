@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from folium.map import Layer
 from folium.template import Template
+from rasterio.errors import RasterioError
 
 from layers.coords import wgs84_to_gcj02
 from layers.kinds import get_kind
@@ -212,10 +213,20 @@ def _named_lines_or_areas(m, frame, view, label: str, *, tolerance: float, show:
     _JsLayer("areas", {"geojson": _feature_collection(geoms, props), **style, "tooltip": True}, label,
              show=show).add_to(m)
 
+def _hillshade_or_none(ws):
+    """The DEM's hillshade; none for a workspace without a DEM or whose dem.tif is not a raster (issue 12)."""
+    if ws.dem_path is None:
+        return None
+    try:
+        return hillshade(ws.dem_path)
+    except (RasterioError, OSError, ValueError):
+        return None
+
+
 def _add_base(m, ws, view: MapView) -> None:
     lab = view.labels
-    if view.show_hillshade and ws.dem_path is not None and view.basemap == "workspace":
-        hs = hillshade(ws.dem_path)
+    hs = _hillshade_or_none(ws) if view.show_hillshade and view.basemap == "workspace" else None
+    if hs is not None:
         folium.raster_layers.ImageOverlay(
             hs.data_url,
             bounds=[list(hs.bounds[0]), list(hs.bounds[1])],

@@ -134,12 +134,13 @@ def test_cli_writes_every_output_with_fixed_columns(ws, tmp_path, capsys):
     assert (out / "briefing.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_cli_water_level_writes_into_workspace_flood(ws, tmp_path, capsys):
+def test_cli_water_level_writes_its_raster_to_out_not_into_the_workspace(ws, tmp_path, capsys):
     rc = main(["scenario", "-w", str(ws.root), "--water-level", "3", "--out", str(tmp_path / "o"), "--json"])
     doc = json.loads(capsys.readouterr().out)
     # 5 flooded columns (1, 2 river, 3, 4, 5) × 10 rows of 100 m cells
     assert rc == 0 and doc["summary"]["flooded_area_m2"] == pytest.approx(500_000, rel=1e-4)
-    assert (ws.root / "flood" / "water_level_3m.tif").exists()
+    assert (tmp_path / "o" / "depth.tif").exists()
+    assert not (ws.root / "flood").exists()  # outputs only where the user asked (issue 12)
 
 
 @pytest.mark.parametrize("kind", ["nocrs", "far", "text", "missing"])
