@@ -30,6 +30,7 @@ from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.errors import LayerError, LayerFileError, Problem
 from layers.io import RawLayer, atomic_write_bytes, layer_lock, sha256_bytes
 from layers.kinds import LayerKind, get_kind
+from layers.preview import resembling_columns
 from layers.readers import (
     DEFAULT_MAX_BYTES,
     LAT_ALIASES,
@@ -743,6 +744,11 @@ def plan_import(
     features = _accepted_features(typed, keep, kind)
     diff, merged = _diff_and_merge(current, features, mode, provided)
     hints = _hints(x, y, lon, lat, props, choice, ws.area, current) + _replace_hint(diff, rejected, mode)
+    hints += [
+        f"{table.name}: 列“{col}”未被识别，像是字段“{kind.field(f).label}”（{f}）；已作为附加属性保留，"
+        f"不会填入该字段；如确为此字段，请把列名改为“{kind.field(f).label}”后重新导入"
+        for col, f in resembling_columns(headers, kind)
+    ]
     notes = [*table.notes, *crs_notes] + (
         [f"{table.name}: 未识别的列已原样保留为附加属性：{'、'.join(headers.unknown)}"]
         if headers.unknown

@@ -28,6 +28,7 @@ import pandas as pd
 
 from layers.errors import LayerFileError
 from layers.kinds import LayerKind
+from layers.suggest import header_key
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -153,17 +154,17 @@ def _alias_table(kind: LayerKind) -> dict[str, str]:
     for f in kind.all_fields:
         for alias in (f.name, f.label, f.header, f.label_en, *f.aliases):
             if alias:
-                table.setdefault(normalize_header(alias), f.name)
+                table.setdefault(header_key(normalize_header(alias)), f.name)
     for alias in LON_ALIASES:
-        table.setdefault(normalize_header(alias), "__lon__")
+        table.setdefault(header_key(normalize_header(alias)), "__lon__")
     for alias in LAT_ALIASES:
-        table.setdefault(normalize_header(alias), "__lat__")
+        table.setdefault(header_key(normalize_header(alias)), "__lat__")
     return table
 
 
 def _lookup(header: str, table: dict[str, str]) -> str | None:
-    norm = normalize_header(header)
-    return table.get(norm) or table.get(_strip_unit(norm)) if norm else None
+    norm = header_key(normalize_header(header))
+    return table.get(norm) or table.get(header_key(_strip_unit(norm))) if norm else None
 
 
 def map_headers(columns: list[str], kind: LayerKind, *, has_geometry: bool = False) -> HeaderMap:

@@ -17,10 +17,11 @@ import streamlit as st
 from layers.errors import LayerError
 from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, rejects_bytes
 from layers.kinds import LAYER_KINDS, get_kind
+from layers.preview import diff_rows
 from layers.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
 from layers.template import import_template_xlsx
 from layers.workspace import Workspace, layer_history, rollback_layer
-from riskmap.ui.state import current_workspace, sample_banner, t
+from riskmap.ui.state import current_workspace, sample_banner, t, view_state
 
 DATA_KEY = "riskmap_data_page"
 MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // (1024 * 1024)
@@ -109,14 +110,8 @@ def _plan_upload(ws: Workspace, upload, options: dict) -> ImportPlan:
 
 
 def _changes_frame(plan: ImportPlan) -> pd.DataFrame:
-    rows = [
-        {"编号": fid, "字段": c.field, "原值": str(c.old), "新值": str(c.new)}
-        for fid, changes in plan.diff.changed.items()
-        for c in changes
-    ]
-    rows += [{"编号": fid, "字段": "（新增）", "原值": "", "新值": ""} for fid in plan.diff.added]
-    rows += [{"编号": fid or "（无编号）", "字段": "（删除）", "原值": "", "新值": ""} for fid in plan.diff.removed]
-    return pd.DataFrame(rows, columns=["编号", "字段", "原值", "新值"])
+    """New, changed and removed rows with their values (id, name, township, key fields; old → new)."""
+    return pd.DataFrame(diff_rows(plan, lang=view_state().lang))
 
 
 def _rejects_frame(plan: ImportPlan) -> pd.DataFrame:
