@@ -41,11 +41,12 @@ __all__ = [
 ]
 
 # colour ramp of the overlay and legend: (upper bound m, RGBA) — light to dark blue
+# Red-purple, not blue: the river is drawn blue, and the overlay must read apart from it at county zoom.
 DEPTH_COLORS: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
-    (0.15, (198, 219, 239, 255)),
-    (0.5, (107, 174, 214, 255)),
-    (1.5, (33, 113, 181, 255)),
-    (math.inf, (8, 48, 107, 255)),
+    (0.15, (250, 159, 181, 255)),
+    (0.5, (247, 104, 161, 255)),
+    (1.5, (197, 27, 138, 255)),
+    (math.inf, (73, 0, 106, 255)),
 )
 
 
@@ -163,18 +164,33 @@ def _warp(ds: DatasetReader, data: np.ndarray, shape: tuple[int, int], transform
 
 
 def flooded_area_by_township(
-    ds: DatasetReader, townships: gpd.GeoDataFrame, *, metric_crs: str = "EPSG:4545", min_depth_m: float = 0.0
+    ds: DatasetReader,
+    townships: gpd.GeoDataFrame,
+    *,
+    metric_crs: str = "EPSG:4545",
+    min_depth_m: float = 0.0,
+    channel: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Flooded area (m²) per township: exact cell-coverage fractions (exactextract) of cells deeper
     than ``min_depth_m``, in the metric CRS.
 
     Returns one row per township (none dropped): ``name, flooded_area_m2, max_depth_m``.
     A raster in another CRS is first warped to ``metric_crs`` (nearest neighbour).
+    ``channel`` (the river lines) is left out of ``max_depth_m``: on the channel itself a water-level
+    raster's depth is the rise everywhere, which says nothing about the land flooded.
     """
     from exactextract import exact_extract  # heavy import, only where used
 
     depth, transform = _metric_grid(ds, metric_crs)
     wet = np.where(np.isfinite(depth), (depth > min_depth_m).astype("float64"), np.nan)
+    if channel is not None and len(channel):
+        from rasterio.features import rasterize
+
+        geoms = [g for g in channel.to_crs(metric_crs).geometry if g is not None and not g.is_empty]
+        if geoms:
+            on_channel = rasterize(geoms, out_shape=depth.shape, transform=transform, fill=0,
+                                   default_value=1, all_touched=True, dtype="uint8").astype(bool)
+            depth = np.where(on_channel, np.nan, depth)
     cell_area_m2 = abs(transform.a * transform.e - transform.b * transform.d)
     zones = townships[["name", "geometry"]].to_crs(metric_crs).reset_index(drop=True)
     with _mem_raster(np.stack([wet, depth]), transform, metric_crs) as src:
@@ -262,6 +278,7 @@ def depth_overlay(ds: DatasetReader, *, max_px: int = 1024, breaks=None) -> Over
     """
     dst, transform = _warp_3857(ds, max_px)
     rgba = colorize_depth(dst, breaks)
+    _outline(rgba)
     h, w = dst.shape
     left, top = transform @ (0, 0)
     right, bottom = transform @ (w, h)
@@ -284,6 +301,18 @@ def _warp_3857(ds: DatasetReader, max_px: int) -> tuple[np.ndarray, Affine]:
     src = ds.read(1, masked=True).astype("float32").filled(np.nan)
     resampling = Resampling.max if scale > 1 else Resampling.nearest  # keep thin flood strips visible
     return _warp(ds, src, (height, width), transform, "EPSG:3857", resampling), transform
+
+
+OUTLINE_RGBA = (45, 0, 60, 255)
+
+
+def _outline(rgba: np.ndarray) -> None:
+    """Darken the edge pixels of the flooded extent, so thin strips show at county zoom."""
+    from scipy import ndimage
+
+    wet = rgba[..., 3] > 0
+    edge = wet & ~ndimage.binary_erosion(wet)
+    rgba[edge] = OUTLINE_RGBA
 
 
 def colorize_depth(depth: np.ndarray, breaks=None) -> np.ndarray:

@@ -177,7 +177,7 @@ def _import_tab(ws: Workspace) -> None:
     options = _options()
     _template_button(ws, options["layer_id"])
     upload = st.file_uploader(
-        t(f"上传文件（≤ {MAX_UPLOAD_MB} MB）", "Upload"),
+        t(f"上传文件（≤ {MAX_UPLOAD_MB} MB）", f"Upload a file (≤ {MAX_UPLOAD_MB} MB)"),
         key="dm_upload",
         type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
         max_upload_size=MAX_UPLOAD_MB,
