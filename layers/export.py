@@ -39,6 +39,7 @@ import orjson
 import pandas as pd
 import pyogrio
 
+from layers.clock import SHANGHAI, to_shanghai
 from layers.errors import SelectionError
 from layers.io import atomic_write_bytes, frame_to_geojson_bytes
 from layers.kinds import FieldType, LayerKind, get_kind
@@ -159,7 +160,7 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None) -> 
     chosen = ws.townships
     if selection.townships:
         chosen = ws.townships[ws.townships["name"].isin(selection.townships)]
-    when = now if now is not None and now.tzinfo is not None else (now or datetime.now()).astimezone()
+    when = to_shanghai(now or datetime.now(SHANGHAI))
     context = {"villages": ws.villages, "river": ws.river, "all_townships": ws.townships}
     return ExportBundle(
         selection=selection,

@@ -22,6 +22,7 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
+from layers.clock import SHANGHAI
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.io import (
     atomic_write_bytes,
@@ -201,7 +202,7 @@ def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: s
     hist = _history_dir(root, layer_id)
     versions = layer_history(root, layer_id)
     v = Version(version=(versions[-1].version + 1) if versions else 1,
-                time=datetime.now().astimezone().isoformat(timespec="seconds"),
+                time=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
                 source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note)
     atomic_write_bytes(v.path(root, layer_id), data)
     lines = b"".join(orjson.dumps(x.__dict__) + b"\n" for x in [*versions, v])

@@ -18,6 +18,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from layers.clock import SHANGHAI, to_shanghai
 from layers.kinds import LAYER_KINDS
 from riskmodel.flood import DEPTH_COLORS, Overlay
 from riskmodel.scenario import ScenarioResult, layer_label
@@ -66,7 +67,7 @@ def render_briefing(
 
     pdf, png = io.BytesIO(), io.BytesIO()
     with matplotlib.rc_context(_rc()):
-        fig = _figure(ws, result, overlay, title, generated or datetime.now())
+        fig = _figure(ws, result, overlay, title, to_shanghai(generated or datetime.now(SHANGHAI)))
         fig.savefig(pdf, format="pdf", metadata={"Creator": "riskmap", "CreationDate": None})
         fig.savefig(png, format="png", dpi=110)
     return pdf.getvalue(), png.getvalue()

@@ -307,11 +307,11 @@ OUTLINE_RGBA = (45, 0, 60, 255)
 
 
 def _outline(rgba: np.ndarray) -> None:
-    """Darken the edge pixels of the flooded extent, so thin strips show at county zoom."""
+    """A dark line just outside the flooded extent, so thin strips along a river show at county zoom."""
     from scipy import ndimage
 
     wet = rgba[..., 3] > 0
-    edge = wet & ~ndimage.binary_erosion(wet)
+    edge = ndimage.binary_dilation(wet) & ~wet
     rgba[edge] = OUTLINE_RGBA
 
 

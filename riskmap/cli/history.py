@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 
+from layers.clock import shown
 from layers.errors import LayerFileError
 from layers.kinds import get_kind, kind_ids
 from layers.workspace import layer_history, layer_path, rollback_layer
@@ -48,7 +49,7 @@ def run_history(args) -> int:
         return 0
     print(f"{get_kind(args.layer).label}（{args.layer}）共 {len(versions)} 个版本：")
     for v in versions:
-        print(f"  v{v.version:<4} {v.time}  {v.count:>7} 条  {v.source}  {v.note}  sha256:{v.sha256[:12]}")
+        print(f"  v{v.version:<4} {shown(v.time)}  {v.count:>7} 条  {v.source}  {v.note}  sha256:{v.sha256[:12]}")
     return 0
 
 

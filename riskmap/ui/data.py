@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers.clock import shown
 from layers.errors import LayerError
 from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, rejects_bytes
 from layers.kinds import LAYER_KINDS, get_kind
@@ -221,7 +222,7 @@ def _history_tab(ws: Workspace) -> None:
     st.dataframe(
         pd.DataFrame(
             [
-                {"版本": v.version, "时间": v.time, "来源": v.source, "条数": v.count, "说明": v.note}
+                {"版本": v.version, "时间": shown(v.time), "来源": v.source, "条数": v.count, "说明": v.note}
                 for v in reversed(versions)
             ]
         ),

@@ -256,7 +256,7 @@ def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
                 opacity=opacity,
                 name="淹没水深",
                 interactive=False,
-                zindex=5,
+                zindex=150,  # above Leaflet's vector canvas (z-index 100: river, boundaries), below the sites
             )
         )
     colors = dict(choice.warnings)

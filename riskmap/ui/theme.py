@@ -15,21 +15,21 @@ _BASE = """
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.7rem; padding: 0.1rem 0 0.3rem 0; }
 [data-testid="stMainBlockContainer"] [data-testid="stAlert"] p { font-size: 0.9rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
-@media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; } }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.8rem 2rem 0.8rem; }
+}
 </style>
 """
 
-# The uploader's drop zone: "Drag and drop file here" / "Limit 200MB per file • CSV…" / "Browse files".
+# The uploader's drop zone (Streamlit 1.67): a button "Upload" and "50MB per file • CSV, …".
 _UPLOADER_ZH = """
 <style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button > div::after { content: "选择文件"; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span { display: none; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div::before { content: "拖放文件到此处"; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small::before {
-  content: "单个文件不超过 %(mb)s MB · CSV、XLSX、GeoJSON、Shapefile(zip)、GPKG、KML/KMZ"; font-size: 0.8rem; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
-[data-testid="stFileUploaderDeleteBtn"] button::after { content: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {
+  content: "拖放文件到此处，或点“选择文件”；单个文件不超过 %(mb)s MB（CSV、XLSX、GeoJSON、Shapefile 压缩包、GPKG、KML/KMZ）";
+  font-size: 0.8rem; }
 </style>
 """
 
