@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import numpy as np
 import openpyxl
 
 from layers.export import collect_export, render_export
@@ -25,3 +26,14 @@ def test_xlsx_sheets_print_on_a4_fit_to_width_with_repeated_header(export_ws):
         assert sheet.print_title_rows == "$1:$1"
         orientations.add(ps.orientation)
     assert "landscape" in orientations  # the registries are wider than a portrait A4
+
+
+def test_pdf_checklist_gives_wgs84_and_gcj02_coordinates(export_ws):
+    from layers.coords import wgs84_to_gcj02
+    from layers.export_pdf import COORDS_HEADER, coords_text, packet_columns
+    from layers.kinds import get_kind
+
+    assert COORDS_HEADER in [h for _n, h, _w in packet_columns(get_kind("geohazard"))]
+    glon, glat = wgs84_to_gcj02(np.array([107.31]), np.array([30.32]))
+    w, g = coords_text(107.31, 30.32).split("\n")
+    assert w == "W 107.31000,30.32000" and g == f"G {glon[0]:.5f},{glat[0]:.5f}"
