@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import Error as PlaywrightError
 
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
 from riskmap.chromium import launch_chromium
 from riskmap.mapview import MapView, build_map, render_html
 

@@ -1,6 +1,6 @@
 """Bench: the 26 township packets (XLSX + KML + PDF) of the bundled workspace, per-format times.
 
-Ours: ``layers.export`` — :func:`collect_export` once per township (the map's ``select_sites``),
+Ours: ``layers.exports`` — :func:`collect_export` once per township (the map's ``select_sites``),
 then ``render_export`` for xlsx, kml and pdf (cover sheet, styled sheets, KML 2.2 with styles and
 ExtendedData, A4 PDF with map and checklist tables; all bytes in memory).
 
@@ -31,13 +31,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.export import collect_export, layer_table, render_export, site_coords
-from layers.export_font import collection_index
-from layers.export_map import NumberedSite, _font, cjk_font_path
-from layers.export_pdf import FONT_FAMILY, packet_columns
+from layers.exports import collect_export, layer_table, render_export, site_coords
 from layers.kinds import get_kind
 from layers.selection import Selection
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
+from riskmap.render.fonts import cjk_font_path, collection_index
+from riskmap.render.packet import FONT_FAMILY, packet_columns
+from riskmap.render.printmap import NumberedSite, _font
 
 FORMATS = ("xlsx", "kml", "pdf")
 TARGET_S = 60.0

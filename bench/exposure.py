@@ -97,7 +97,7 @@ def brute_check(pts, hz, radii, ours, sample: int, seed: int = 7) -> tuple[int, 
 
 
 def analyze_seconds() -> float | None:
-    from layers.workspace import DEFAULT_WORKSPACE, load_workspace
+    from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
     from riskmodel.analysis import analyze_workspace
 
     if not (DEFAULT_WORKSPACE / "workspace.toml").exists():

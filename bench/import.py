@@ -24,9 +24,9 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from layers.importer import apply_import, plan_import  # noqa: E402
-from layers.io import write_geojson  # noqa: E402
-from layers.workspace import load_workspace  # noqa: E402
+from layers.imports.importer import apply_import, plan_import  # noqa: E402
+from layers.store.io import write_geojson  # noqa: E402
+from layers.store.workspace import load_workspace  # noqa: E402
 
 CATEGORIES = ("小学校或幼儿园", "小医院", "小商店", "小餐饮", "小旅馆", "小歌舞娱乐", "小网吧", "小美容洗浴", "小生产加工")
 

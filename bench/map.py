@@ -25,7 +25,7 @@ import shapely
 
 from layers.kinds import get_kind
 from layers.selection import Selection, select_sites
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.chromium import launch_chromium
 from riskmap.mapview import MapView, build_map, render_html
 

@@ -23,10 +23,10 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.io import write_geojson
 from layers.kinds import get_kind
+from layers.store.io import write_geojson
+from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
 from layers.validate import locate_townships
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace
 
 
 def _points_in(area, n: int, rng) -> tuple[np.ndarray, np.ndarray]:

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from layers.coords import gcj02_to_wgs84  # noqa: E402
 from layers.grading import danger_level_from  # noqa: E402
-from layers.io import write_geojson  # noqa: E402
 from layers.kinds import get_kind  # noqa: E402
+from layers.store.io import write_geojson  # noqa: E402
 from layers.validate import Area, locate_townships  # noqa: E402
 
 DEFAULT_SEED = 20260101

@@ -10,7 +10,7 @@ from layers.errors import (
 )
 from layers.kinds import LAYER_KINDS, Field, FieldType, LayerKind, Role, get_kind
 from layers.selection import Filter, Selection, select_sites
-from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace, save_layer
+from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace, save_layer
 
 __all__ = [
     "DEFAULT_WORKSPACE",

@@ -35,7 +35,8 @@ def shown(when: datetime | str | None) -> str:
         return ""
     if isinstance(when, str):
         try:
-            when = datetime.fromisoformat(when)
+            parsed = datetime.fromisoformat(when)
         except ValueError:
             return when
+        return to_shanghai(parsed).strftime("%Y-%m-%d %H:%M")
     return to_shanghai(when).strftime("%Y-%m-%d %H:%M")

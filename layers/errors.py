@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "ImportConflictError",
+    "ImportRefusedError",
     "LayerError",
     "LayerFileError",
     "LayerLockError",
@@ -71,3 +73,15 @@ class LayerValidationError(LayerError, ValueError):
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(message or "；".join(p.line() for p in errors[:5]) + (
             f" 等共 {len(errors)} 处错误" if len(errors) > 5 else ""))
+
+
+class ImportRefusedError(LayerError, ValueError):
+    """Nothing can be imported (every row rejected, or no data rows); nothing was written."""
+
+    exit_code = 2
+
+
+class ImportConflictError(LayerError, RuntimeError):
+    """The layer changed since the plan in a way the plan cannot be applied on top of; nothing written."""
+
+    exit_code = 2

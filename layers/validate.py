@@ -1,6 +1,6 @@
 """Validation and typing of registry layers: every problem at once, vectorised.
 
-``check_layer`` turns a :class:`~layers.io.RawLayer` (raw JSON values) into a typed
+``check_layer`` turns a :class:`~layers.store.io.RawLayer` (raw JSON values) into a typed
 GeoDataFrame plus the list of :class:`~layers.errors.Problem` found. Rules (SPEC §3, issue 2):
 
 - required field missing, wrong type, value below its minimum, value outside the allowed set
@@ -24,8 +24,8 @@ import shapely
 
 from layers.errors import Problem
 from layers.grading import danger_level_from
-from layers.io import RawLayer
 from layers.kinds import Field, FieldType, LayerKind
+from layers.store.io import RawLayer
 from layers.suggest import nearest
 
 __all__ = ["Area", "check_layer", "locate_townships"]

@@ -17,12 +17,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from layers.io import atomic_write_bytes
 from layers.kinds import get_kind
-from layers.workspace import empty_layer
+from layers.store.io import atomic_write_bytes
+from layers.store.workspace import empty_layer
+from layers.tabular import csv_bytes
 from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
 from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
-from riskmodel.errors import OutputError
 from riskmodel.exposure import PAIR_COLUMNS, hazard_table, pairs_frame
 from riskmodel.rules import Rules, load_rules
 from riskmodel.safety import check_safety
@@ -246,14 +246,14 @@ def _summary(ws, rules: Rules, results: dict, towns: pd.DataFrame) -> dict:
     }
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
+def _rounded_csv_bytes(frame: pd.DataFrame) -> bytes:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             vals = out[col].to_numpy()
             whole = np.isfinite(vals) & (vals == np.round(vals))
             out[col] = out[col].astype("Int64") if whole.all() and len(vals) else out[col].round(3)
-    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return csv_bytes(out)
 
 
 def write_outputs(analysis: Analysis, out_dir: str | Path) -> dict[str, str]:
@@ -273,18 +273,13 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> dict[str, str]:
         "elements": analysis.elements,
         "rules": analysis.rules,
     }
-    data = {f"{name}.csv": _csv_bytes(frame) for name, frame in frames.items()}  # encode all before writing
+    data = {f"{name}.csv": _rounded_csv_bytes(frame) for name, frame in frames.items()}  # encode all before writing
     data["summary.json"] = (
         json.dumps(analysis.summary, ensure_ascii=False, indent=2, default=str) + "\n"
     ).encode()
     paths = {}
     for filename, payload in data.items():
         path = out_dir / filename
-        try:
-            atomic_write_bytes(path, payload)
-        except OSError as exc:
-            raise OutputError(
-                f"无法写入 {path}：{exc.strerror or exc}；请检查 --out 文件夹是否可写"
-            ) from None
+        atomic_write_bytes(path, payload)  # an unwritable path is one LayerFileError naming it
         paths[filename.rsplit(".", 1)[0]] = str(path)
     return paths

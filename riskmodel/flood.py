@@ -1,4 +1,4 @@
-"""Flood-depth rasters: open and check, sample at points, flooded area per township, map overlay.
+"""Flood-depth rasters: open and check, sample at points, flooded area per township, the overlay grid.
 
 Compute functions take open ``rasterio`` datasets (a file or a ``MemoryFile``), never paths;
 :func:`open_depth_raster` is the one entry that turns a path into a checked dataset.
@@ -10,9 +10,6 @@ with vectorised row/column arrays — not a per-point ``dataset.sample()`` loop 
 
 from __future__ import annotations
 
-import io
-import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,27 +24,17 @@ from rasterio.io import DatasetReader, MemoryFile
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 from rasterio.windows import Window
 
+from layers.coords import METRIC_CRS
 from riskmodel.errors import RasterError
 
 __all__ = [
-    "DEPTH_COLORS",
-    "Overlay",
     "check_depth_raster",
-    "depth_overlay",
+    "depth_grid_3857",
     "depth_tiff_bytes",
     "flooded_area_by_township",
     "open_depth_raster",
     "sample_depths",
 ]
-
-# colour ramp of the overlay and legend: (upper bound m, RGBA) — light to dark blue
-# Red-purple, not blue: the river is drawn blue, and the overlay must read apart from it at county zoom.
-DEPTH_COLORS: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
-    (0.15, (250, 159, 181, 255)),
-    (0.5, (247, 104, 161, 255)),
-    (1.5, (197, 27, 138, 255)),
-    (math.inf, (73, 0, 106, 255)),
-)
 
 
 def open_depth_raster(path) -> DatasetReader:
@@ -167,7 +154,7 @@ def flooded_area_by_township(
     ds: DatasetReader,
     townships: gpd.GeoDataFrame,
     *,
-    metric_crs: str = "EPSG:4545",
+    metric_crs: str = METRIC_CRS,
     min_depth_m: float = 0.0,
     channel: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
@@ -260,35 +247,18 @@ def depth_tiff_bytes(depth: np.ndarray, transform, crs) -> bytes:
         return mem.read()
 
 
-@dataclass(frozen=True)
-class Overlay:
-    """A depth overlay for a web map: PNG bytes on a Web-Mercator grid and its lat/lon bounds."""
+def depth_grid_3857(ds: DatasetReader, *, max_px: int = 1024) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """The depth raster warped onto a Web-Mercator grid of at most ``max_px`` (the map overlay's data).
 
-    png: bytes
-    bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
-    rgba: np.ndarray
-    extent_3857: tuple[float, float, float, float]  # left, right, bottom, top (for matplotlib)
-
-
-def depth_overlay(ds: DatasetReader, *, max_px: int = 1024, breaks=None) -> Overlay:
-    """Colour the depth raster (dry and nodata transparent) on a Web-Mercator grid of at most ``max_px``.
-
-    Leaflet draws an image overlay stretched between its corner lat/lons in Web Mercator, so a
-    3857-grid image lines up exactly.
+    Returns the float32 depths (NaN for nodata) and the grid's ``(west, south, east, north)`` in
+    EPSG:3857 metres. Leaflet draws an image overlay stretched between its corner lat/lons in Web
+    Mercator, so a colourised copy of this grid (``riskmap.render.overlay``) lines up exactly.
     """
     dst, transform = _warp_3857(ds, max_px)
-    rgba = colorize_depth(dst, breaks)
-    _outline(rgba)
     h, w = dst.shape
     left, top = transform @ (0, 0)
     right, bottom = transform @ (w, h)
-    west, south, east, north = transform_bounds("EPSG:3857", "EPSG:4326", left, bottom, right, top)
-    return Overlay(
-        png=_png_bytes(rgba),
-        bounds=((south, west), (north, east)),
-        rgba=rgba,
-        extent_3857=(left, right, bottom, top),
-    )
+    return dst, (left, bottom, right, top)
 
 
 def _warp_3857(ds: DatasetReader, max_px: int) -> tuple[np.ndarray, Affine]:
@@ -303,32 +273,3 @@ def _warp_3857(ds: DatasetReader, max_px: int) -> tuple[np.ndarray, Affine]:
     return _warp(ds, src, (height, width), transform, "EPSG:3857", resampling), transform
 
 
-OUTLINE_RGBA = (45, 0, 60, 255)
-
-
-def _outline(rgba: np.ndarray) -> None:
-    """A dark line just outside the flooded extent, so thin strips along a river show at county zoom."""
-    from scipy import ndimage
-
-    wet = rgba[..., 3] > 0
-    edge = ndimage.binary_dilation(wet) & ~wet
-    rgba[edge] = OUTLINE_RGBA
-
-
-def colorize_depth(depth: np.ndarray, breaks=None) -> np.ndarray:
-    """RGBA uint8 image: one colour per depth class; dry (≤ 0) and nodata transparent."""
-    uppers = [*list(breaks), math.inf] if breaks is not None else [u for u, _ in DEPTH_COLORS]
-    colors = np.array([c for _, c in DEPTH_COLORS], dtype=np.uint8)
-    rgba = np.zeros((*depth.shape, 4), dtype=np.uint8)
-    wet = np.isfinite(depth) & (depth > 0)
-    idx = np.searchsorted(np.asarray(uppers[:-1], dtype="float64"), depth[wet], side="left")
-    rgba[wet] = colors[np.minimum(idx, len(colors) - 1)]
-    return rgba
-
-
-def _png_bytes(rgba: np.ndarray) -> bytes:
-    from matplotlib.image import imsave  # Agg-only helper, no pyplot state
-
-    buf = io.BytesIO()
-    imsave(buf, rgba, format="png")
-    return buf.getvalue()

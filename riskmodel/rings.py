@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.coords import METRIC_CRS
 from riskmodel.errors import RiskModelError
 from riskmodel.rules import HAZARD_LAYERS, Rules
 
@@ -18,7 +19,6 @@ __all__ = ["RING_LABELS", "classify_ring", "hazard_radii", "ring_polygons"]
 
 RING_LABELS = {"danger": "危险区（内圈）", "watch": "关注区（外圈）", "none": "未暴露"}
 _COLUMNS = ["danger_radius_m", "watch_radius_m", "radius_source"]
-_METRIC_CRS = "EPSG:4545"
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -109,7 +109,7 @@ def classify_ring(distance_m, danger_radius_m, watch_radius_m) -> np.ndarray:
 
 
 def ring_polygons(
-    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = _METRIC_CRS
+    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = METRIC_CRS
 ) -> gpd.GeoDataFrame:
     """Danger and watch rings as WGS 84 polygons, for display only (buffers in the metric CRS).
 

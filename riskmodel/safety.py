@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from layers.kinds import get_kind
+from layers.labels import layer_label
 from riskmodel.exposure import pairs_frame
 from riskmodel.rules import Rules, SafetyRule
 
@@ -35,14 +35,10 @@ VIOLATION_COLUMNS = [
 _RING_ZH = {"danger": "危险区", "watch": "关注区"}
 
 
-def _label(layer: str) -> str:
-    return "村(社区)" if layer == "village" else get_kind(layer).label
-
-
 def _message(row, rule: SafetyRule) -> str:
     zone = f"{rule.distance_m:g} m 安全距离" if rule.distance_m > 0 else _RING_ZH.get(rule.ring, rule.ring)
     return (
-        f"{_label(row.element_layer)}“{row.element_name}”（{row.element_id}）距{_label(row.hazard_layer)}"
+        f"{layer_label(row.element_layer)}“{row.element_name}”（{row.element_id}）距{layer_label(row.hazard_layer)}"
         f"“{row.hazard_name}”（{row.hazard_id}）{row.distance_m:.1f} m，位于其{zone}（≤ {row.limit_m:.1f} m）内"
     )
 

@@ -13,7 +13,6 @@ ferries that are flooded or whose township has a stop-ferry warning.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -23,8 +22,10 @@ import numpy as np
 import pandas as pd
 from rasterio.io import DatasetReader
 
-from layers.io import atomic_write_bytes
-from layers.kinds import LAYER_KINDS, get_kind
+from layers.kinds import LAYER_KINDS
+from layers.labels import VILLAGE_LAYER
+from layers.store.io import atomic_write_bytes
+from layers.tabular import csv_bytes
 from riskmodel.analysis import unsafe_shelters
 from riskmodel.errors import RuleConfigError
 from riskmodel.flood import flooded_area_by_township, sample_depths
@@ -43,7 +44,6 @@ __all__ = [
 
 SITE_DEPTH_COLUMNS = ("layer", "id", "township", "depth_m", "depth_class")
 DEFAULT_DEPTH_BREAKS_M: tuple[float, float, float] = (0.15, 0.5, 1.5)
-VILLAGE_LAYER = "village"
 
 
 class DepthClass(StrEnum):
@@ -251,13 +251,6 @@ def _summary(townships: pd.DataFrame, sites, source: str, warnings) -> dict:
 # ---------------------------------------------------------------- output files
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so that Excel opens Chinese text."""
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
-    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
-
-
 def township_csv_frame(result: ScenarioResult) -> pd.DataFrame:
     """The township table with ``code, name`` first and rounded areas/depths (totals stay unrounded)."""
     t = result.townships.copy()
@@ -277,8 +270,8 @@ def write_outputs(
     """Write ``site_depths.csv``, ``townships.csv``, ``actions.csv`` (+ briefing, depth raster) atomically."""
     out_dir = Path(out_dir)
     files = {
-        "site_depths": ("site_depths.csv", _csv_bytes(result.site_depths[list(SITE_DEPTH_COLUMNS)])),
-        "townships": ("townships.csv", _csv_bytes(township_csv_frame(result))),
+        "site_depths": ("site_depths.csv", csv_bytes(result.site_depths[list(SITE_DEPTH_COLUMNS)])),
+        "townships": ("townships.csv", csv_bytes(township_csv_frame(result))),
         "actions": ("actions.csv", actions_csv_bytes(result)),
     }
     if depth_tiff is not None:
@@ -295,9 +288,6 @@ def write_outputs(
 
 def actions_csv_bytes(result: ScenarioResult) -> bytes:
     """``actions.csv`` as the CLI writes it and the briefing names it (the page offers the same bytes)."""
-    return _csv_bytes(result.actions[[*ACTION_COLUMNS, "name", "people"]])
+    return csv_bytes(result.actions[[*ACTION_COLUMNS, "name", "people"]])
 
 
-def layer_label(layer_id: str) -> str:
-    """Chinese label of a layer id, including the village pseudo-layer."""
-    return "村(社区)" if layer_id == VILLAGE_LAYER else get_kind(layer_id).label

@@ -12,11 +12,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.labels import VILLAGE_LAYER
 from riskmodel.rules import Rules
 
 __all__ = ["ELEMENT_LAYERS", "PEOPLE_FIELD", "VILLAGE", "active_hazards", "site_table", "workspace_sites"]
 
-VILLAGE = "village"
+VILLAGE = VILLAGE_LAYER
 ELEMENT_LAYERS = (
     "nine_small",
     "shelter",

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.coords import METRIC_CRS
 from riskmodel.errors import RuleConfigError
 
 __all__ = [
@@ -56,10 +57,6 @@ class WarningColor(StrEnum):
     @property
     def roman(self) -> str:
         return {"红": "Ⅰ", "橙": "Ⅱ", "黄": "Ⅲ", "蓝": "Ⅳ"}[self.value]
-
-    @property
-    def hex(self) -> str:
-        return {"红": "#e31a1c", "橙": "#ff7f00", "黄": "#ffd92f", "蓝": "#1f78b4"}[self.value]
 
     @classmethod
     def parse(cls, text: str) -> WarningColor:
@@ -180,7 +177,7 @@ def warning_actions(
     warnings: dict[str, WarningColor],
     *,
     rules: tuple[ActionRule, ...] = DEFAULT_ACTION_RULES,
-    metric_crs: str = "EPSG:4545",
+    metric_crs: str = METRIC_CRS,
 ) -> pd.DataFrame:
     """Actions per township: ``township, warning, action, layer, id, detail`` (+ name, key, people).
 
@@ -275,7 +272,7 @@ def _evacuation_row(rule: ActionRule, rec: dict, warnings) -> dict:
 
 
 def assign_evacuation(
-    sites: gpd.GeoDataFrame, people, shelters: gpd.GeoDataFrame, *, metric_crs: str = "EPSG:4545"
+    sites: gpd.GeoDataFrame, people, shelters: gpd.GeoDataFrame, *, metric_crs: str = METRIC_CRS
 ) -> pd.DataFrame:
     """Assign each site's people to shelters greedily by distance, respecting ``capacity_people``.
 

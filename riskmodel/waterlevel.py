@@ -26,7 +26,7 @@ import shapely
 from rasterio.features import rasterize
 from scipy import ndimage
 
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 from riskmodel.errors import RasterError, RiskModelError
 from riskmodel.flood import depth_tiff_bytes
 

@@ -9,8 +9,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from layers.io import write_geojson
-from layers.workspace import DEFAULT_WORKSPACE
+from layers.store.io import write_geojson
+from layers.store.workspace import DEFAULT_WORKSPACE
 
 # Two 0.04° × 0.04° squares side by side near the county seat: 东镇 (west) and 西镇 (east).
 WEST = shapely.box(107.30, 30.30, 107.34, 30.34)

@@ -8,11 +8,11 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ("layers", "riskmodel", "riskmap.mapview")
+PACKAGES = ("layers", "riskmodel", "riskmap.mapview", "riskmap.render")
 MODULES = sorted(
     info.name
     for pkg in PACKAGES
-    for info in pkgutil.iter_modules(importlib.import_module(pkg).__path__, prefix=f"{pkg}.")
+    for info in pkgutil.walk_packages(importlib.import_module(pkg).__path__, prefix=f"{pkg}.")
 )
 
 

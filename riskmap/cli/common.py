@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
 __all__ = ["add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
 

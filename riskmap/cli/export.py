@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from layers.errors import SelectionError
-from layers.export import FORMATS, ExportResult, export_per_township, export_stem, write_export
+from layers.exports import FORMATS, ExportResult, export_per_township, export_stem, write_export
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.selection import Selection, parse_where, resolve_townships
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json

@@ -11,7 +11,7 @@ import sys
 from layers.clock import shown
 from layers.errors import LayerFileError
 from layers.kinds import get_kind, kind_ids
-from layers.workspace import layer_history, layer_path, rollback_layer
+from layers.store.workspace import layer_history, layer_path, rollback_layer
 from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
 
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, write_rejects
+from layers.crs import CRS_CHOICES
+from layers.imports.importer import (
+    ImportMode,
+    ImportPlan,
+    apply_import,
+    plan_import,
+    write_rejects,
+)
+from layers.imports.preview import diff_rows
+from layers.imports.readers import DEFAULT_MAX_BYTES
 from layers.kinds import get_kind, kind_ids
-from layers.preview import diff_rows
-from layers.readers import DEFAULT_MAX_BYTES
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
 
 PREVIEW_ROWS = 20  # new/changed/removed rows printed with their values

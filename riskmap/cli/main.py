@@ -62,6 +62,8 @@ def _error_exit_code(exc: Exception) -> int:
         return 2
     if isinstance(exc, LayerError | RiskModelError):
         return getattr(exc, "exit_code", 2)
+    if isinstance(exc, OSError):  # a file the OS refused (the message names it): not a bug of ours
+        return 2
     raise exc
 
 

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from layers.errors import SelectionError
-from layers.io import atomic_write_bytes
 from layers.kinds import kind_ids
 from layers.selection import Selection, parse_where, resolve_townships, select_sites
+from layers.store.io import atomic_write_bytes
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 from riskmap.mapview import MapView, build_map, render_html
 

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from layers.store.io import unwritable
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run"]
@@ -42,7 +43,10 @@ def run(args) -> int:
     ws = load_for_command(args)
     warnings = parse_warnings(args.warning, ws.townships)
     depth_tiff, label = _depth_source(ws, args)
-    staging = Path(tempfile.mkdtemp(prefix=".scenario-", dir=_parent(args.out)))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".scenario-", dir=_parent(args.out)))
+    except OSError as exc:
+        raise unwritable(args.out, exc) from None
     try:
         with _opened(depth_tiff) as ds:
             result = run_scenario(ws, ds, warnings, source=label)
@@ -56,7 +60,10 @@ def run(args) -> int:
 
 def _parent(out: Path) -> Path:
     parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unwritable(out, exc) from None
     return parent
 
 
@@ -71,7 +78,7 @@ def _depth_source(ws, args) -> tuple[bytes | None, str]:
         return args.flood_raster.read_bytes(), f"水深栅格 {args.flood_raster.name}"
     if args.water_level is not None:
         data = water_level_tiff_bytes(ws.dem_path, ws.river, args.water_level)
-        from layers.io import atomic_write_bytes
+        from layers.store.io import atomic_write_bytes
 
         atomic_write_bytes(ws.root / "flood" / water_level_raster_name(args.water_level), data)
         return data, water_level_label(ws.river, args.water_level)
@@ -100,22 +107,25 @@ class _opened:
 
 
 def _write(ws, result, ds, depth_tiff, staging: Path) -> dict[str, str]:
-    from riskmodel.briefing import render_briefing
-    from riskmodel.flood import depth_overlay
+    from riskmap.render.briefing import render_briefing
+    from riskmap.render.overlay import depth_overlay
     from riskmodel.scenario import write_outputs
 
-    overlay = depth_overlay(ds) if ds is not None else None
+    overlay = depth_overlay(ds, config=ws.config) if ds is not None else None
     briefing = render_briefing(ws, result, overlay)
     return write_outputs(result, staging, briefing=briefing, depth_tiff=depth_tiff)
 
 
 def _move_into(staging: Path, out: Path, outputs: dict[str, str]) -> dict[str, str]:
-    out.mkdir(parents=True, exist_ok=True)
     moved = {}
-    for key, path in outputs.items():
-        target = out / Path(path).name
-        Path(path).replace(target)
-        moved[key] = str(target)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for key, path in outputs.items():
+            target = out / Path(path).name
+            Path(path).replace(target)
+            moved[key] = str(target)
+    except OSError as exc:
+        raise unwritable(out, exc) from None
     return moved
 
 

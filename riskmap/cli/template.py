@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from layers.io import atomic_write_bytes
+from layers.imports.template import import_template_xlsx
 from layers.kinds import get_kind, kind_ids
-from layers.template import import_template_xlsx
-from layers.workspace import load_workspace
+from layers.store.io import atomic_write_bytes
+from layers.store.workspace import load_workspace
 from riskmap.cli.common import add_workspace_arg, workspace_path
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from layers.kinds import get_kind
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.common import add_workspace_arg, print_json, workspace_path
 
 

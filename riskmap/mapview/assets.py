@@ -17,7 +17,7 @@ import branca.colormap
 import folium
 from branca.element import Element, Figure
 
-from layers.io import atomic_write_bytes
+from layers.store.io import atomic_write_bytes
 
 __all__ = [
     "LEAFLET_CSS_URL",

@@ -24,6 +24,7 @@ from riskmap.mapview.basemaps import tile_layers
 from riskmap.mapview.encode import SHAPES, js_json, site_payload
 from riskmap.mapview.hillshade import hillshade
 from riskmap.mapview.runtime import RUNTIME_JS
+from riskmap.render.palettes import RISK_RAMP, WARNING_HEX
 
 __all__ = [
     "RISK_RAMP",
@@ -37,8 +38,7 @@ __all__ = [
     "site_location",
 ]
 
-RISK_RAMP = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-WARNING_TO_COLOR = {"红": "#e41a1c", "橙": "#ff7f00", "黄": "#ffd92f", "蓝": "#377eb8"}
+WARNING_TO_COLOR = {c.value: h for c, h in WARNING_HEX.items()}
 _RING_STYLE = {"danger": ("#d7301f", "危险圈"), "watch": ("#fc8d59", "关注圈")}
 _LABELS = {
     "zh": {

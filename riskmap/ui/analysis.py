@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from riskmap.ui.labels import township_table_zh
+from riskmap.render.labels import township_table_zh
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 from riskmap.ui.tables import display_table
 

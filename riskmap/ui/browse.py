@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.kinds import get_kind
+from layers.labels import VILLAGE_LAYER, layer_label
 from layers.selection import select_sites
 from riskmap.mapview import BASEMAPS, MapView, available_basemaps, build_map, resolve_click
 from riskmap.mapview.build import selected_overlay, site_location
@@ -73,7 +74,7 @@ def _options(ws, vs) -> None:
             format_func=lambda x: t("无", "None") if x is None else get_kind(x).label,
         )
         vs.show_hillshade = st.checkbox(t("山体阴影", "Hillshade"), value=vs.show_hillshade)
-        vs.show_villages = st.checkbox(t("村(社区)", "Villages"), value=vs.show_villages)
+        vs.show_villages = st.checkbox(layer_label(VILLAGE_LAYER, view_state().lang), value=vs.show_villages)
         vs.choropleth = st.checkbox(t("乡镇风险指数着色", "Township risk colours"), value=vs.choropleth)
 
 

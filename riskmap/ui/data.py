@@ -1,5 +1,5 @@
 """Page: 数据管理 — import a registry file (preview the diff and the rejects, then apply), browse
-versions and roll back. Thin: every decision is made in :mod:`layers.importer` and :mod:`layers.workspace`.
+versions and roll back. Thin: every decision is made in :mod:`layers.imports.importer` and :mod:`layers.store.workspace`.
 
 State: one :class:`DataPageState` under ``DATA_KEY`` (the plan being previewed and the last outcome).
 """
@@ -15,13 +15,21 @@ import pandas as pd
 import streamlit as st
 
 from layers.clock import shown
+from layers.coords import METRIC_CRS
+from layers.crs import CRS_CHOICES
 from layers.errors import LayerError
-from layers.importer import CRS_CHOICES, ImportMode, ImportPlan, apply_import, plan_import, rejects_bytes
+from layers.imports.importer import (
+    ImportMode,
+    ImportPlan,
+    apply_import,
+    plan_import,
+    rejects_bytes,
+)
+from layers.imports.preview import diff_rows
+from layers.imports.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
+from layers.imports.template import import_template_xlsx
 from layers.kinds import LAYER_KINDS, get_kind
-from layers.preview import diff_rows
-from layers.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
-from layers.template import import_template_xlsx
-from layers.workspace import Workspace, layer_history, rollback_layer
+from layers.store.workspace import Workspace, layer_history, rollback_layer
 from riskmap.ui.state import current_workspace, sample_banner, t, view_state
 
 DATA_KEY = "riskmap_data_page"
@@ -65,7 +73,7 @@ def _options() -> dict:
         t("源坐标系", "Source CRS"), [_AUTO, *CRS_CHOICES, "其他 EPSG"], format_func=_crs_label, key="dm_crs"
     )
     if crs == "其他 EPSG":
-        crs = c2.text_input(t("EPSG 编号", "EPSG code"), value="EPSG:4545", key="dm_epsg")
+        crs = c2.text_input(t("EPSG 编号", "EPSG code"), value=METRIC_CRS, key="dm_epsg")
     mode = c3.radio(
         t("导入方式", "Mode"),
         [m.value for m in ImportMode],

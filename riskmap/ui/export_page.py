@@ -12,7 +12,7 @@ from functools import partial
 import streamlit as st
 
 from layers.errors import LayerError
-from layers.export import (
+from layers.exports import (
     FORMAT_LABELS,
     FORMATS,
     MIME_TYPES,

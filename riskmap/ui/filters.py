@@ -9,8 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.kinds import FieldType, get_kind, kind_ids
+from layers.labels import layer_label
 from layers.selection import Filter, Selection
-from riskmap.ui.state import t
+from riskmap.ui.state import t, view_state
 
 __all__ = ["FILTER_FIELD_TYPES", "attribute_fields", "selection_widgets"]
 
@@ -29,8 +30,7 @@ def _seed(key: str, value) -> None:
 
 
 def _kind_label(lid: str) -> str:
-    k = get_kind(lid)
-    return t(k.label, k.label_en)
+    return layer_label(lid, view_state().lang)
 
 
 def _attribute_filters(layer_ids, current: Selection) -> tuple[Filter, ...]:

@@ -114,7 +114,7 @@ def _depth_bytes(ws, choice: FloodChoice, stamp: tuple) -> tuple[bytes | None, s
 def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
     from rasterio.io import MemoryFile
 
-    from riskmodel.flood import depth_overlay
+    from riskmap.render.overlay import depth_overlay
     from riskmodel.scenario import run_scenario
 
     ws = current_workspace()
@@ -125,7 +125,7 @@ def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
         return {"result": _light(res), "overlay": None}
     with MemoryFile(data) as mem, mem.open() as ds:
         res = run_scenario(ws, ds, warnings, source=label)
-        ov = depth_overlay(ds)
+        ov = depth_overlay(ds, config=ws.config)
     return {"result": _light(res), "overlay": ov}
 
 
@@ -136,7 +136,7 @@ def _light(res):
 
 @st.cache_data(show_spinner="正在生成简报…", max_entries=4)
 def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> tuple[bytes, bytes]:
-    from riskmodel.briefing import render_briefing
+    from riskmap.render.briefing import render_briefing
 
     computed = _scenario(stamp, choice, raster_mtime)
     return render_briefing(current_workspace(), computed["result"], computed["overlay"])
@@ -209,7 +209,7 @@ def _kpis(summary: dict) -> None:
     items = kpi_items(summary)
     for col, (label, value) in zip(st.columns(len(items)), items, strict=True):
         col.metric(label, value)
-    from riskmodel.scenario import layer_label
+    from layers.labels import layer_label
 
     per_kind = "　".join(f"{layer_label(k)} {v}" for k, v in summary["sites_flooded"].items() if v)
     st.caption(
@@ -221,16 +221,13 @@ def _kpis(summary: dict) -> None:
     )
 
 
-def _legend_html(opacity: float) -> str:
-    from riskmodel.flood import DEPTH_COLORS
-    from riskmodel.scenario import DepthClass
+def _legend_html(opacity: float, config: dict) -> str:
+    from riskmap.render.palettes import depth_legend
 
-    names = [DepthClass.WATCH, DepthClass.LOW, DepthClass.MEDIUM, DepthClass.HIGH]
-    bounds = ["≤0.15 m", "0.15–0.5 m", "0.5–1.5 m", ">1.5 m"]
     cells = "".join(
         f'<span style="display:inline-block;width:14px;height:14px;opacity:{opacity};'
         f'background:rgb{c[:3]};margin:0 4px 0 10px;vertical-align:middle"></span>{n}（{b}）'
-        for n, b, (_, c) in zip(names, bounds, DEPTH_COLORS, strict=True)
+        for n, b, c in depth_legend(config)
     )
     return f'<div data-testid="flood-legend" style="font-size:0.85rem">水深：{cells}</div>'
 
@@ -264,7 +261,7 @@ def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
                    lang="en" if t("zh", "en") == "en" else "zh")
     m = build_map(ws, view, extra_layers=extra, township_colors=colors or None, asset_base=asset_base())
     show_map(m, key="flood_map", height=560)
-    st.markdown(_legend_html(opacity), unsafe_allow_html=True)
+    st.markdown(_legend_html(opacity, ws.config), unsafe_allow_html=True)
 
 
 def _actions(actions: pd.DataFrame, order: list[str], csv: bytes | None = None) -> None:

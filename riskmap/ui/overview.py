@@ -6,7 +6,7 @@ import streamlit as st
 
 from layers.selection import Selection
 from riskmap.mapview import MapView, build_map
-from riskmap.ui.labels import township_table_zh
+from riskmap.render.labels import township_table_zh
 from riskmap.ui.mappanel import asset_base, show_map
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 

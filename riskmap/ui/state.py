@@ -15,7 +15,7 @@ import streamlit as st
 
 from layers.errors import LayerError
 from layers.selection import Selection
-from layers.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 from riskmodel.analysis import analyze_workspace
 from riskmodel.errors import RiskModelError
 from riskmodel.rules import load_rules

@@ -10,7 +10,7 @@ import pandas as pd
 
 from layers.errors import UnknownKindError
 from layers.kinds import LAYER_KINDS, get_kind
-from riskmap.ui.labels import TOWNSHIP_COLUMNS
+from riskmap.render.labels import TOWNSHIP_COLUMNS
 
 __all__ = ["column_label", "display_table", "layer_name"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.workspace import layer_history, layer_path
+from layers.store.workspace import layer_history, layer_path
 from tests.layers.import_fixtures import shelter_rows, write_csv, write_workspace
 
 SCRIPT = "from riskmap.ui import data\ndata.render()\n"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.export import FORMATS, export_bytes
+from layers.exports import FORMATS, export_bytes
 from layers.selection import Selection
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.ui.state import VIEW_KEY, ViewState
 from tests.conftest import write_tiny_workspace
 from tests.export import readback as rb

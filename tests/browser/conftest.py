@@ -140,7 +140,7 @@ def _add_xss_site(root: Path) -> None:
 @pytest.fixture(scope="session")
 def browser_workspace(tmp_path_factory) -> Path:
     """A copy of the bundled sample workspace with one geohazard site named ``<img src=x onerror=alert(1)>``."""
-    from layers.workspace import DEFAULT_WORKSPACE
+    from layers.store.workspace import DEFAULT_WORKSPACE
 
     assert (DEFAULT_WORKSPACE / "workspace.toml").exists(), "bundled sample workspace missing"
     dest = tmp_path_factory.mktemp("browser") / "dianjiang"

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from layers.selection import Selection, select_sites
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 
 pytestmark = pytest.mark.browser
 FRAME_URL_PART = "streamlit_folium"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from layers.selection import Selection, select_sites
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 
 pytestmark = pytest.mark.browser

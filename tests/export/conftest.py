@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from tests.conftest import write_tiny_workspace
 from tests.export.fixtures import SITES_PER_LAYER, write_layers
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from layers.io import write_geojson
 from layers.kinds import LAYER_KINDS, FieldType, LayerKind
+from layers.store.io import write_geojson
 
 SITES_PER_LAYER = 8
 TOWNS = (("甲街道", 107.30, "一社区"), ("乙镇", 107.34, "二村"))

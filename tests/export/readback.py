@@ -1,6 +1,6 @@
 """Independent readers for every export format: each returns ``{layer_id: [(id, name, lon, lat)]}``.
 
-None of them uses ``layers.export``: CSV via pandas, XLSX via openpyxl, GeoJSON via json,
+None of them uses ``layers.exports``: CSV via pandas, XLSX via openpyxl, GeoJSON via json,
 GeoPackage via pyogrio, KML via xml.etree with the KML 2.2 namespace, GPX via gpxpy.
 """
 

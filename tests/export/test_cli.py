@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from layers.export import FORMATS
+from layers.exports import FORMATS
 from riskmap.cli.main import main
 from tests.export import readback as rb
 

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layers.export import collect_export, render_export
+from layers.exports import collect_export, render_export
 from layers.kinds import LAYER_KINDS, FieldType, get_kind
 from layers.selection import Filter, Selection, select_sites
 from tests.export import readback as rb

@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from layers.export import FORMATS, collect_export, export_stem, render_export, write_export
+from layers.exports import FORMATS, collect_export, export_stem, render_export, write_export
 from layers.selection import Filter, Selection, select_sites
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace
+from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
 from tests.export import readback as rb
 from tests.export.fixtures import FIXED_NOW, TRICKY_NAME
 

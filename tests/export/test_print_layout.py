@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import numpy as np
 import openpyxl
 
-from layers.export import collect_export, render_export
+from layers.exports.bundle import collect_export
+from layers.exports.registry import render_export
 from layers.selection import Selection
 
 
@@ -30,8 +31,8 @@ def test_xlsx_sheets_print_on_a4_fit_to_width_with_repeated_header(export_ws):
 
 def test_pdf_checklist_gives_wgs84_and_gcj02_coordinates(export_ws):
     from layers.coords import wgs84_to_gcj02
-    from layers.export_pdf import COORDS_HEADER, coords_text, packet_columns
     from layers.kinds import get_kind
+    from riskmap.render.packet import COORDS_HEADER, coords_text, packet_columns
 
     assert COORDS_HEADER in [h for _n, h, _w in packet_columns(get_kind("geohazard"))]
     glon, glat = wgs84_to_gcj02(np.array([107.31]), np.array([30.32]))

@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from layers.coords import wgs84_to_gcj02
-from layers.io import write_geojson
+from layers.store.io import write_geojson
 
 WEST = shapely.box(107.30, 30.30, 107.34, 30.34)
 EAST = shapely.box(107.34, 30.30, 107.38, 30.34)
@@ -176,8 +176,8 @@ def write_kmz(path: Path, rows: list[dict]) -> Path:
 def import_worker(root: str, layer_id: str, path: str, mode: str, barrier, results) -> None:
     """Plan an import, wait until the other process has planned too, then apply (for the race tests)."""
     from layers.errors import LayerError
-    from layers.importer import apply_import, plan_import
-    from layers.workspace import load_workspace
+    from layers.imports.importer import apply_import, plan_import
+    from layers.store.workspace import load_workspace
 
     plan = plan_import(load_workspace(root, layers=()), layer_id, path, mode=mode)
     barrier.wait(timeout=60)

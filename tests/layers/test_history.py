@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from layers.workspace import layer_history, layer_path
+from layers.store.workspace import layer_history, layer_path
 from riskmap.cli.main import main
 from tests.layers.import_fixtures import shelter_rows, write_csv, write_workspace
 

@@ -11,10 +11,14 @@ import pandas as pd
 import pytest
 
 from layers.coords import to_metric, wgs84_to_gcj02
-from layers.errors import LayerFileError
-from layers.importer import ImportConflictError, ImportRefusedError, apply_import, plan_import, write_rejects
-from layers.io import read_raw_layer
-from layers.workspace import layer_history, layer_path, load_workspace
+from layers.errors import ImportConflictError, ImportRefusedError, LayerFileError
+from layers.imports.importer import (
+    apply_import,
+    plan_import,
+    write_rejects,
+)
+from layers.store.io import read_raw_layer
+from layers.store.workspace import layer_history, layer_path, load_workspace
 from tests.layers.import_fixtures import (
     EAST_NAME,
     WEST_NAME,
@@ -316,7 +320,7 @@ def test_saved_file_is_a_valid_layer(ws, tmp_path):
 def test_bundled_sample_round_trip_and_gcj_hint(tmp_path):
     import shutil
 
-    from layers.workspace import DEFAULT_WORKSPACE
+    from layers.store.workspace import DEFAULT_WORKSPACE
 
     assert (DEFAULT_WORKSPACE / "shelter.geojson").exists(), "bundled sample workspace missing"
     root = tmp_path / "dj"

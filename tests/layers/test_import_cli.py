@@ -10,7 +10,7 @@ import zipfile
 import orjson
 import pytest
 
-from layers.workspace import layer_history, layer_path, load_workspace
+from layers.store.workspace import layer_history, layer_path, load_workspace
 from riskmap.cli.main import main
 from tests.layers.import_fixtures import import_worker, shelter_rows, write_csv, write_workspace
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from layers.importer import apply_import, plan_import
-from layers.preview import diff_rows
-from layers.workspace import load_workspace
+from layers.imports.importer import apply_import, plan_import
+from layers.imports.preview import diff_rows
+from layers.store.workspace import load_workspace
 from tests.layers.import_fixtures import EAST_NAME, WEST_NAME, shelter_rows, write_csv, write_workspace
 
 

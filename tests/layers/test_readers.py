@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import layers.readers as readers
+import layers.imports.readers as readers
 from layers.errors import LayerFileError
+from layers.imports.readers import decode_text, map_headers, normalize_header, parse_coordinates, read_source
 from layers.kinds import get_kind
-from layers.readers import decode_text, map_headers, normalize_header, parse_coordinates, read_source
 from tests.layers.import_fixtures import (
     shelter_rows,
     write_csv,

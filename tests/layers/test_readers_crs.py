@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from layers.coords import to_metric, wgs84_to_bd09, wgs84_to_gcj02
-from layers.importer import ImportRefusedError, parse_crs, to_wgs84
+from layers.crs import parse_crs, to_wgs84
+from layers.errors import ImportRefusedError
 
 
 def _metres(lon1, lat1, lon2, lat2):

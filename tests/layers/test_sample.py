@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from layers.grading import danger_level_from
 from layers.kinds import LAYER_KINDS, get_kind
+from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
 from layers.validate import locate_townships
-from layers.workspace import DEFAULT_WORKSPACE, load_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 GEODATA = ROOT / "geodata"

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layers.errors import LayerValidationError
-from layers.io import read_raw_layer
 from layers.kinds import LAYER_KINDS, FieldType, LayerKind, get_kind
-from layers.workspace import (
+from layers.store.io import read_raw_layer
+from layers.store.workspace import (
     layer_history,
     layer_path,
     load_layer,
@@ -156,7 +156,7 @@ def test_first_save_records_the_file_it_replaces(tiny_workspace):
 _WRITER = """
 import sys
 import geopandas as gpd
-from layers.workspace import load_workspace, update_layer
+from layers.store.workspace import load_workspace, update_layer
 root, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ws = load_workspace(root)
 def add(i):
@@ -186,7 +186,7 @@ def test_two_processes_saving_at_once_lose_nothing(tiny_workspace):
 _SAVER = """
 import sys, itertools
 import geopandas as gpd, numpy as np
-from layers.workspace import save_layer
+from layers.store.workspace import save_layer
 root = sys.argv[1]
 n = 30000
 for i in itertools.count():

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from import_fixtures import write_workspace
 
-from layers.importer import apply_import, plan_import
+from layers.imports.importer import apply_import, plan_import
+from layers.imports.readers import map_headers
+from layers.imports.template import import_template_xlsx, template_headers
 from layers.kinds import LAYER_KINDS, get_kind
-from layers.readers import map_headers
-from layers.template import import_template_xlsx, template_headers
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 
 
 @pytest.mark.parametrize("kind", LAYER_KINDS, ids=lambda k: k.id)

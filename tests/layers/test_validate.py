@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from layers.io import RawLayer
 from layers.kinds import get_kind
+from layers.store.io import RawLayer
+from layers.store.workspace import load_workspace
 from layers.validate import check_layer
-from layers.workspace import load_workspace
 from riskmap.cli.main import main
 
 

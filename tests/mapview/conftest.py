@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from map_workspace import write_map_workspace
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 
 
 @pytest.fixture(scope="module")

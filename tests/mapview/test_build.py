@@ -22,6 +22,7 @@ from riskmap.mapview import (
 )
 from riskmap.mapview.assets import asset_filename, publish_assets
 from riskmap.mapview.encode import js_json, site_payload
+from riskmap.render.palettes import warning_hex
 
 _PAYLOAD = re.compile(r"RM\.(sites|areas|labels)\((\{.*?\})\);\n")
 
@@ -110,7 +111,7 @@ def test_extra_layers_and_township_colours(ws):
         and p["geojson"]["features"][0]["properties"].get("n") in (WEST_TOWN, EAST_TOWN)
     )
     fills = {f["properties"]["n"]: f["properties"]["f"] for f in towns["geojson"]["features"]}
-    assert fills == {WEST_TOWN: "#e41a1c", EAST_TOWN: None}
+    assert fills == {WEST_TOWN: warning_hex("红"), EAST_TOWN: None}  # the briefing's red (bug 4 pinned #e41a1c)
 
 
 def test_choropleth_colours_follow_the_index(ws):

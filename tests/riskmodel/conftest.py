@@ -26,7 +26,7 @@ import pytest
 import shapely
 
 from layers.kinds import get_kind
-from layers.workspace import Workspace
+from layers.store.workspace import Workspace
 
 X0, Y0 = 500_000.0, 3_350_000.0
 CRS = "EPSG:4545"

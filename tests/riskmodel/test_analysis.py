@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from layers.workspace import DEFAULT_WORKSPACE
+from layers.errors import LayerFileError
+from layers.store.workspace import DEFAULT_WORKSPACE
 from riskmap.cli.main import main
 from riskmodel.analysis import analyze_workspace, write_outputs
-from riskmodel.errors import OutputError
 from riskmodel.rules import load_rules
 
 SPEC_COLUMNS = {
@@ -104,7 +104,7 @@ def test_cli_bad_rule_override_is_one_line_exit_2(tmp_path, capsys):
 def test_unwritable_out_is_one_clear_error(zoo, tmp_path, capsys):
     blocker = tmp_path / "file.txt"
     blocker.write_text("x", encoding="utf-8")
-    with pytest.raises(OutputError, match="无法写入"):
+    with pytest.raises(LayerFileError, match="无法写入"):
         write_outputs(analyze_workspace(zoo), blocker / "out")
 
 

@@ -9,9 +9,10 @@ import pytest
 from test_flood_fixtures import depth_grid, make_workspace, write_raster
 
 from layers.kinds import get_kind
-from layers.workspace import load_workspace
-from riskmodel.briefing import PERSONAL_FIELDS, render_briefing, strip_personal
-from riskmodel.flood import depth_overlay, open_depth_raster
+from layers.store.workspace import load_workspace
+from riskmap.render.briefing import PERSONAL_FIELDS, render_briefing, strip_personal
+from riskmap.render.overlay import depth_overlay
+from riskmodel.flood import open_depth_raster
 from riskmodel.scenario import run_scenario
 from riskmodel.warning import WarningColor
 

@@ -20,11 +20,11 @@ from test_flood_fixtures import (
     write_warped,
 )
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
+from riskmap.render.overlay import depth_overlay
 from riskmodel.errors import RasterError
 from riskmodel.flood import (
     check_depth_raster,
-    depth_overlay,
     flooded_area_by_township,
     open_depth_raster,
     sample_depths,

@@ -18,8 +18,8 @@ import shapely
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-from layers.io import frame_to_geojson_bytes
 from layers.kinds import get_kind
+from layers.store.io import frame_to_geojson_bytes
 
 ORIGIN_X, ORIGIN_Y, CELL_M = 430000.0, 3350000.0, 100.0
 TRANSFORM = from_origin(ORIGIN_X, ORIGIN_Y, CELL_M, CELL_M)
@@ -206,7 +206,7 @@ def write_dem(root: Path) -> None:
 
 
 def test_fixture_workspace_loads_without_errors(tmp_path):
-    from layers.workspace import load_workspace
+    from layers.store.workspace import load_workspace
 
     ws = load_workspace(make_workspace(tmp_path / "ws"))
     assert not ws.errors, [p.line() for p in ws.errors]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from test_flood_fixtures import depth_grid, make_workspace, write_raster
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 from riskmodel.errors import RuleConfigError
 from riskmodel.flood import open_depth_raster

@@ -9,7 +9,7 @@ import shapely
 from test_flood_fixtures import make_workspace
 
 from layers.errors import SelectionError
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmodel.errors import RuleConfigError
 from riskmodel.warning import (
     DEFAULT_ACTION_RULES,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_flood_fixtures import TRANSFORM, dem_grid, make_workspace
 
-from layers.workspace import load_workspace
+from layers.store.workspace import load_workspace
 from riskmodel.errors import RiskModelError
 from riskmodel.waterlevel import (
     water_level_depths,

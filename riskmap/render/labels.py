@@ -1,11 +1,15 @@
-"""Chinese column labels for the risk-model tables shown in the app."""
+"""zh/en column labels of the risk-model tables shown in the app and written for people.
+
+Columns named after a layer (``n_<layer>``, ``exposed_<layer>_<ring>``) are labelled from the layer's
+own label (:func:`layers.labels.layer_label`), so a new kind needs no entry here.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from layers.errors import UnknownKindError
-from layers.kinds import get_kind
+from layers.labels import layer_label
 
 __all__ = ["TOWNSHIP_COLUMNS", "township_table_zh"]
 
@@ -16,16 +20,7 @@ TOWNSHIP_COLUMNS: dict[str, str] = {
     "threatened_people": "地灾威胁人数",
     "exposed_people_danger": "危险区内人数",
     "exposed_people_watch": "关注区内人数",
-    "exposed_nine_small_danger": "危险区内九小场所",
-    "exposed_nine_small_watch": "关注区内九小场所",
-    "exposed_shelter_danger": "危险区内避难场所",
-    "exposed_shelter_watch": "关注区内避难场所",
-    "exposed_village_danger": "危险区内村(社区)",
-    "exposed_village_watch": "关注区内村(社区)",
-    "exposed_ferry_danger": "危险区内渡口",
-    "exposed_ferry_watch": "关注区内渡口",
     "geohazard_active": "在册地灾点",
-    "n_village": "村(社区)数",
     "shelter_usable": "可用避难场所",
     "shelter_capacity_people": "避难容量(人)",
     "shelter_need_people": "避难需求(人)",
@@ -44,26 +39,39 @@ TOWNSHIP_COLUMNS: dict[str, str] = {
 }
 
 
+_RINGS = {"danger": ("危险区内", "in danger zone"), "watch": ("关注区内", "in watch zone")}
+
+
+def _layer_column(col: str, lang: str) -> str | None:
+    """``n_<layer>`` → 渡口数 / Ferries; ``exposed_<layer>_<ring>`` → 危险区内渡口; else None."""
+    zh = lang != "en"
+    try:
+        if col.startswith("n_"):
+            label = layer_label(col[2:], lang)
+            return label + "数" if zh else label
+        if col.startswith("exposed_") and col.rsplit("_", 1)[-1] in _RINGS:
+            layer, ring = col[len("exposed_"):].rsplit("_", 1)
+            if layer == "people":
+                return None
+            zone_zh, zone_en = _RINGS[ring]
+            return f"{zone_zh}{layer_label(layer, lang)}" if zh else f"{layer_label(layer, lang)} {zone_en}"
+    except UnknownKindError:  # not a layer: the column keeps its own label
+        return None
+    return None
+
+
 def _label(col: str, lang: str = "zh") -> str:
+    """Display label of a column.
+
+    >>> _label("exposed_village_danger"), _label("n_village"), _label("exposed_people_watch")
+    ('危险区内村(社区)', '村(社区)数', '关注区内人数')
+    """
+    by_layer = _layer_column(col, lang)
+    if by_layer:
+        return by_layer
     if lang == "en":
-        return _label_en(col)
-    if col in TOWNSHIP_COLUMNS:
-        return TOWNSHIP_COLUMNS[col]
-    if col.startswith("n_"):
-        try:
-            return get_kind(col[2:]).label + "数"
-        except UnknownKindError:  # an unknown count column keeps its name
-            return col
-    return col
-
-
-def _label_en(col: str) -> str:
-    if col.startswith("n_"):
-        try:
-            return get_kind(col[2:]).label_en
-        except UnknownKindError:
-            pass
-    return col.replace("_", " ")
+        return col.replace("_", " ")
+    return TOWNSHIP_COLUMNS.get(col, col)
 
 
 def township_table_zh(towns: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -36,10 +36,13 @@ from layers.kinds import FieldType, LayerKind
 __all__ = [
     "RawLayer",
     "atomic_write_bytes",
+    "features_to_geojson_bytes",
     "frame_to_geojson_bytes",
     "layer_lock",
+    "read_feature_collection",
     "read_raw_layer",
     "read_vector",
+    "unwritable",
     "write_geojson",
 ]
 
@@ -255,15 +258,31 @@ def frame_to_geojson_bytes(frame: gpd.GeoDataFrame, kind: LayerKind | None = Non
     columns = {c: frame[c].tolist() for c in cols}
     geoms = frame.geometry.array
     head = {"type": "FeatureCollection", **(extra_members or {})}
-    lines = [orjson.dumps(head)[:-1] + b',"features":[']
-    n = len(frame)
-    for i in range(n):
+    lines = []
+    for i in range(len(frame)):
         props = {c: _jsonable(columns[c][i], types.get(c)) for c in cols}
-        line = (b'{"type":"Feature","properties":' + orjson.dumps(props, option=orjson.OPT_NON_STR_KEYS)
-                + b',"geometry":' + _geometry_json(geoms[i]) + b"}")
-        lines.append(line + (b"," if i < n - 1 else b""))
+        lines.append(b'{"type":"Feature","properties":' + orjson.dumps(props, option=orjson.OPT_NON_STR_KEYS)
+                     + b',"geometry":' + _geometry_json(geoms[i]) + b"}")
+    return _collection_bytes(head, lines)
+
+
+def features_to_geojson_bytes(head: dict, features: list[dict]) -> bytes:
+    """Already-parsed features (the importer's merge) in the same layout as :func:`frame_to_geojson_bytes`."""
+    return _collection_bytes({"type": "FeatureCollection", **head}, [orjson.dumps(f) for f in features])
+
+
+def _collection_bytes(head: dict, feature_lines: list[bytes]) -> bytes:
+    """The one registry GeoJSON layout: the head, then one feature per line (diff-friendly)."""
+    n = len(feature_lines)
+    lines = [orjson.dumps(head)[:-1] + b',"features":[']
+    lines += [line + (b"," if i < n - 1 else b"") for i, line in enumerate(feature_lines)]
     lines.append(b"]}\n")
     return b"\n".join(lines)
+
+
+def read_feature_collection(path: str | os.PathLike, data: bytes | None = None) -> dict:
+    """A registry file as a parsed FeatureCollection (the one reader; errors name the file)."""
+    return _load_json(Path(path), data)
 
 
 def _file_mode(path: Path) -> int:
@@ -277,9 +296,29 @@ def _file_mode(path: Path) -> int:
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: temporary file in the same folder, fsync, rename.
 
-    A crash at any moment leaves either the old file or the new one, never a torn file.
+    A crash at any moment leaves either the old file or the new one, never a torn file. A path that
+    cannot be written (no such folder, read-only, ``/proc``, disk full) raises :class:`LayerFileError`
+    naming ``path``, and leaves nothing behind.
     """
     path = Path(path)
+    try:
+        _write_replace(path, data)
+    except OSError as exc:
+        raise unwritable(path, exc) from None
+    with contextlib.suppress(OSError):  # make the rename durable where the OS allows
+        dirfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+
+
+def unwritable(path: str | os.PathLike, exc: OSError) -> LayerFileError:
+    """The one message for an output that cannot be written: the path the user named and why."""
+    return LayerFileError(f"{path}: 无法写入（{exc.strerror or exc}）；请换一个可写的位置")
+
+
+def _write_replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -293,12 +332,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    with contextlib.suppress(OSError):  # make the rename durable where the OS allows
-        dirfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
 
 
 def write_geojson(path: str | os.PathLike, frame: gpd.GeoDataFrame, kind: LayerKind | None = None,

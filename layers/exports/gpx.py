@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import gpxpy.gpx
 import numpy as np
 
-from layers.export import ExportBundle, key_items, site_coords, site_records, text_value
+from layers.exports.bundle import ExportBundle, key_items, site_coords, site_records, text_value
 from layers.kinds import LayerKind, get_kind
 
 __all__ = ["EXT_NS", "render_gpx"]

@@ -23,8 +23,10 @@ import orjson
 import pandas as pd
 
 from layers.clock import SHANGHAI
+from layers.coords import METRIC_CRS
 from layers.errors import LayerFileError, LayerValidationError, Problem, WorkspaceError
-from layers.io import (
+from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.store.io import (
     atomic_write_bytes,
     frame_to_geojson_bytes,
     layer_lock,
@@ -33,7 +35,6 @@ from layers.io import (
     read_vector,
     sha256_bytes,
 )
-from layers.kinds import LAYER_KINDS, LayerKind, get_kind
 from layers.validate import Area, check_layer
 
 __all__ = [
@@ -52,8 +53,7 @@ __all__ = [
     "update_layer",
 ]
 
-DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "geodata" / "dianjiang"
-METRIC_CRS_DEFAULT = "EPSG:4545"
+DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "geodata" / "dianjiang"
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Workspace:
 
     @property
     def metric_crs(self) -> str:
-        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS_DEFAULT))
+        return str(self.config.get("county", {}).get("metric_crs", METRIC_CRS))
 
     @property
     def name(self) -> str:

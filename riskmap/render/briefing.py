@@ -11,42 +11,30 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from layers.clock import SHANGHAI, to_shanghai
 from layers.kinds import LAYER_KINDS
-from riskmodel.flood import DEPTH_COLORS, Overlay
-from riskmodel.scenario import ScenarioResult, layer_label
+from layers.labels import layer_label
+from riskmap.render.fonts import matplotlib_family
+from riskmap.render.overlay import Overlay
+from riskmap.render.palettes import depth_legend, warning_hex
+from riskmodel.scenario import ScenarioResult
 from riskmodel.warning import WarningColor
 
 __all__ = ["PERSONAL_FIELDS", "briefing_font", "render_briefing", "strip_personal"]
 
 PERSONAL_FIELDS: frozenset[str] = frozenset(f.name for k in LAYER_KINDS for f in k.all_fields if f.personal)
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
 _MAX_ACTION_LINES = 22
 _MAX_TOWNSHIPS = 8
 
 
 def briefing_font() -> str:
-    """Family name of an installed CJK font (registered with matplotlib); '' when none is found."""
-    for path in _FONT_CANDIDATES:
-        if Path(path).exists():
-            font_manager.fontManager.addfont(path)
-            names = [f.name for f in font_manager.fontManager.ttflist if f.fname == path]
-            return next((n for n in names if n.endswith(" SC")), names[0] if names else "")
-    cjk = [f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name]
-    return cjk[0] if cjk else ""
+    """Family name of the CJK font (:func:`riskmap.render.fonts.cjk_font_path`); '' when none is found."""
+    return matplotlib_family()
 
 
 def strip_personal(frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,7 +75,7 @@ def _figure(ws, result, overlay, title, generated) -> Figure:
     _header(fig, ws, result, title, generated)
     _kpis(fig, result.summary)
     _map(fig.add_axes((0.05, 0.47, 0.52, 0.36)), ws, result, overlay)
-    _legend(fig.add_axes((0.59, 0.47, 0.37, 0.36)), result)
+    _legend(fig.add_axes((0.59, 0.47, 0.37, 0.36)), result, ws.config)
     _townships(fig.add_axes((0.05, 0.29, 0.9, 0.16)), result.townships)
     _actions(fig.add_axes((0.05, 0.03, 0.9, 0.25)), result.actions)
     return fig
@@ -138,7 +126,7 @@ def _kpis(fig, summary: dict) -> None:
 
 def _map(ax, ws, result, overlay) -> None:
     towns = ws.townships.to_crs("EPSG:3857")
-    colors = towns["name"].map(lambda n: result.warnings[n].hex if n in result.warnings else "#ffffff")
+    colors = towns["name"].map(lambda n: warning_hex(result.warnings[n]) if n in result.warnings else "#ffffff")
     towns.plot(ax=ax, color=colors.tolist(), alpha=0.35, edgecolor="#666", linewidth=0.4)
     if overlay is not None:
         ax.imshow(overlay.rgba, extent=overlay.extent_3857, interpolation="nearest", zorder=3, alpha=0.9)
@@ -153,16 +141,13 @@ def _map(ax, ws, result, overlay) -> None:
     ax.set_title("淹没水深与乡镇预警", fontsize=9)
 
 
-def _legend(ax, result) -> None:
+def _legend(ax, result, config: dict) -> None:
     ax.axis("off")
-    from riskmodel.scenario import DepthClass
-
-    labels = [DepthClass.WATCH, DepthClass.LOW, DepthClass.MEDIUM, DepthClass.HIGH]
     depth = [
-        Patch(color=(r / 255, g / 255, b / 255), label=f"水深 {lab}")
-        for lab, (_, (r, g, b, _a)) in zip(labels, DEPTH_COLORS, strict=True)
+        Patch(color=(r / 255, g / 255, b / 255), label=f"水深 {cls}（{bounds}）")
+        for cls, bounds, (r, g, b, _a) in depth_legend(config)
     ]
-    warn = [Patch(color=c.hex, alpha=0.5, label=f"{c.value}色预警（{c.roman}级）") for c in WarningColor]
+    warn = [Patch(color=warning_hex(c), alpha=0.5, label=f"{c.value}色预警（{c.roman}级）") for c in WarningColor]
     ax.legend(
         handles=depth + warn, loc="upper left", fontsize=7.5, frameon=False, title="图例", title_fontsize=8
     )

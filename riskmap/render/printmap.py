@@ -8,49 +8,19 @@ from __future__ import annotations
 
 import io
 import math
-import os
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from layers.errors import LayerFileError
-from layers.export import ExportBundle
+from layers.exports.bundle import ExportBundle
 from layers.kinds import LAYER_KINDS, Role, get_kind
+from riskmap.render.fonts import cjk_font_path
 
-__all__ = ["CJK_FONT_CANDIDATES", "NumberedSite", "cjk_font_path", "render_map_png"]
-
-CJK_FONT_CANDIDATES: tuple[str, ...] = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-)
+__all__ = ["NumberedSite", "render_map_png"]
 
 NumberedSite = tuple[str, float, float, int]  # layer id, lon, lat, number in the packet
-
-
-@lru_cache(maxsize=1)
-def cjk_font_path() -> Path:
-    """An installed CJK font: ``$RISKMAP_CJK_FONT`` or Debian's fonts-noto-cjk.
-
-    Raises
-    ------
-    LayerFileError
-        No CJK font is installed (the message names the package to install).
-    """
-    env = os.environ.get("RISKMAP_CJK_FONT")
-    for cand in ((env,) if env else ()) + CJK_FONT_CANDIDATES:
-        if Path(cand).is_file():
-            return Path(cand)
-    raise LayerFileError(
-        "未找到中文字体：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
-        "或用环境变量 RISKMAP_CJK_FONT 指定一个 .ttc/.otf/.ttf 字体文件"
-    )
 
 
 def _font(size: float) -> FontProperties:

@@ -17,10 +17,10 @@ import numpy as np
 from fpdf import FPDF
 
 from layers.coords import wgs84_to_gcj02
-from layers.export import ExportBundle, site_coords, site_records, text_value
-from layers.export_font import packet_font
-from layers.export_map import NumberedSite, render_map_png
+from layers.exports.bundle import ExportBundle, site_coords, site_records, text_value
 from layers.kinds import LayerKind, get_kind
+from riskmap.render.fonts import packet_font
+from riskmap.render.printmap import NumberedSite, render_map_png
 
 __all__ = ["CHECK_HEADER", "FONT_FAMILY", "legible_labels", "packet_columns", "render_pdf"]
 

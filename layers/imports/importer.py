@@ -14,24 +14,20 @@ layer becomes exactly the accepted rows).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pandas as pd
-import pyproj
 import shapely
 
 from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
-from layers.errors import LayerError, LayerFileError, Problem
-from layers.io import RawLayer, atomic_write_bytes, layer_lock, sha256_bytes
-from layers.kinds import LayerKind, get_kind
-from layers.preview import resembling_columns
-from layers.readers import (
+from layers.crs import CrsChoice, parse_crs, to_wgs84
+from layers.errors import ImportConflictError, ImportRefusedError, LayerError, LayerFileError, Problem
+from layers.imports.preview import resembling_columns
+from layers.imports.readers import (
     DEFAULT_MAX_BYTES,
     LAT_ALIASES,
     LON_ALIASES,
@@ -41,41 +37,33 @@ from layers.readers import (
     parse_coordinates,
     read_source,
 )
+from layers.kinds import LayerKind, get_kind
+from layers.store.io import (
+    RawLayer,
+    atomic_write_bytes,
+    features_to_geojson_bytes,
+    layer_lock,
+    read_feature_collection,
+    sha256_bytes,
+)
+from layers.store.workspace import Version, Workspace, layer_path, save_version_locked
+from layers.tabular import csv_bytes
 from layers.validate import Area, check_layer, locate_townships
-from layers.workspace import Version, Workspace, layer_path, save_version_locked
 
 __all__ = [
-    "CRS_CHOICES",
-    "CrsChoice",
     "FieldChange",
-    "ImportConflictError",
     "ImportDiff",
     "ImportMode",
     "ImportPlan",
-    "ImportRefusedError",
     "RejectedRow",
     "apply_import",
-    "parse_crs",
     "plan_import",
     "rejects_bytes",
-    "to_wgs84",
     "write_rejects",
 ]
 
 REASON_COLUMN = "原因"
 ROW_COLUMN = "行号"
-
-
-class ImportRefusedError(LayerError, ValueError):
-    """Nothing can be imported (every row rejected, or no data rows); nothing was written."""
-
-    exit_code = 2
-
-
-class ImportConflictError(LayerError, RuntimeError):
-    """The layer changed since the plan in a way the plan cannot be applied on top of; nothing written."""
-
-    exit_code = 2
 
 
 class ImportMode(StrEnum):
@@ -96,86 +84,6 @@ class ImportMode(StrEnum):
     @property
     def label(self) -> str:
         return {"upsert": "按编号更新", "append": "只追加新编号", "replace": "整体替换"}[self.value]
-
-
-# ---------------------------------------------------------------- CRS
-
-
-@dataclass(frozen=True)
-class CrsChoice:
-    """A source coordinate system: ``wgs84``/``cgcs2000`` (as is), ``gcj02``, ``bd09`` or a pyproj CRS."""
-
-    key: str
-    label: str
-    crs: str | None = None  # pyproj definition when key == "proj"
-
-    @property
-    def is_geographic(self) -> bool:
-        return self.key != "proj" or pyproj.CRS.from_user_input(self.crs).is_geographic
-
-
-CRS_CHOICES: dict[str, str] = {
-    "wgs84": "WGS 84（GPS、奥维、Google Earth）",
-    "cgcs2000": "CGCS2000（国家2000，天地图；按 WGS 84 处理）",
-    "gcj02": "GCJ-02（高德、腾讯）",
-    "bd09": "BD-09（百度）",
-    "EPSG:4545": "EPSG:4545（CGCS2000 3度带 108°E，米）",
-}
-_AS_IS = {"wgs84", "wgs 84", "wgs-84", "epsg:4326", "4326", "cgcs2000", "epsg:4490", "4490", "crs84"}
-_CRS_ALIASES = {
-    "gcj02": "gcj02",
-    "gcj-02": "gcj02",
-    "高德": "gcj02",
-    "腾讯": "gcj02",
-    "bd09": "bd09",
-    "bd-09": "bd09",
-    "百度": "bd09",
-}
-
-
-def parse_crs(text: str | None) -> CrsChoice:
-    """Parse ``--crs``: wgs84, cgcs2000, gcj02, bd09 or EPSG:n; the error lists the options.
-
-    >>> parse_crs("EPSG:4545").key, parse_crs("高德").key, parse_crs(None).key
-    ('proj', 'gcj02', 'wgs84')
-    """
-    t = (text or "wgs84").strip()
-    low = t.lower()
-    if low in _AS_IS:
-        return CrsChoice(
-            "cgcs2000" if "2000" in low or "4490" in low else "wgs84",
-            "CGCS2000" if "2000" in low or "4490" in low else "WGS 84",
-        )
-    if low in _CRS_ALIASES:
-        key = _CRS_ALIASES[low]
-        return CrsChoice(key, "GCJ-02" if key == "gcj02" else "BD-09")
-    try:
-        crs = pyproj.CRS.from_user_input(t.upper() if low.startswith("epsg:") else t)
-    except pyproj.exceptions.CRSError:
-        raise ImportRefusedError(
-            f"坐标系“{text}”无法识别；可选：wgs84、cgcs2000、gcj02、bd09 或 EPSG:编号（如 EPSG:4545）"
-        ) from None
-    epsg = crs.to_epsg()
-    if epsg in (4326, 4490):
-        return parse_crs(f"EPSG:{epsg}")
-    return CrsChoice("proj", f"EPSG:{epsg}" if epsg else crs.name, f"EPSG:{epsg}" if epsg else crs.to_wkt())
-
-
-def to_wgs84(x: np.ndarray, y: np.ndarray, choice: CrsChoice) -> tuple[np.ndarray, np.ndarray]:
-    """Convert source coordinates to WGS 84 lon/lat (NaN stays NaN)."""
-    x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
-    if choice.key in ("wgs84", "cgcs2000"):
-        return x, y
-    if choice.key == "gcj02":
-        return gcj02_to_wgs84(x, y)
-    if choice.key == "bd09":
-        return bd09_to_wgs84(x, y)
-    tr = pyproj.Transformer.from_crs(choice.crs, "EPSG:4326", always_xy=True)
-    lon, lat = tr.transform(x, y)
-    lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
-    bad = ~(np.isfinite(lon) & np.isfinite(lat))
-    lon[bad], lat[bad] = np.nan, np.nan
-    return lon, lat
 
 
 # ---------------------------------------------------------------- plan objects
@@ -301,23 +209,12 @@ def _read_current(root: Path, layer_id: str, known: _Current | None = None) -> _
     if known is not None and known.sha == sha256_bytes(data):
         return known
     try:
-        doc = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
-        feats = list(doc["features"])
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        raise LayerFileError(
-            f"{path}: 现有图层文件已损坏，无法在其上导入；请先用 riskmap rollback 恢复"
-        ) from None
+        doc = read_feature_collection(path, data)
+    except LayerFileError as exc:
+        raise LayerFileError(f"{exc}；现有图层文件已损坏，无法在其上导入；请先用 riskmap rollback 恢复") from None
+    feats = list(doc["features"])
     head = {k: v for k, v in doc.items() if k != "features"}
     return _Current(sha256_bytes(data), head, feats, {_id_of(f): i for i, f in enumerate(feats)})
-
-
-def _encode(head: dict, features: list[dict]) -> bytes:
-    """Same layout as :func:`layers.io.frame_to_geojson_bytes`: one feature per line."""
-    lines = [orjson.dumps(head)[:-1] + b',"features":[']
-    n = len(features)
-    lines += [orjson.dumps(f) + (b"," if i < n - 1 else b"") for i, f in enumerate(features)]
-    lines.append(b"]}\n")
-    return b"\n".join(lines)
 
 
 # ---------------------------------------------------------------- validation
@@ -663,7 +560,7 @@ def _json_scalar(v):
 def _accepted_features(typed, keep: np.ndarray, kind: LayerKind) -> list[dict]:
     """Accepted rows as GeoJSON features, in the store's property order (kind fields, then extras).
 
-    Same values as :func:`layers.io.frame_to_geojson_bytes` writes (ints, floats, ISO dates, 7-decimal
+    Same values as :func:`layers.store.io.frame_to_geojson_bytes` writes (ints, floats, ISO dates, 7-decimal
     coordinates), built column by column because this is the hot path of a 100k-row import.
     """
     rows = np.flatnonzero(keep)
@@ -819,7 +716,7 @@ def apply_import(plan: ImportPlan) -> Version:
             f"更新 {len(diff.changed)}，删除 {len(diff.removed)}，拒绝 {len(plan.rejected)}"
         )
         return save_version_locked(
-            plan.root, plan.layer_id, _encode(current.head, merged), f"import:{plan.name}", note
+            plan.root, plan.layer_id, features_to_geojson_bytes(current.head, merged), f"import:{plan.name}", note
         )
 
 
@@ -848,8 +745,7 @@ def rejects_bytes(plan: ImportPlan) -> tuple[str, bytes]:
         with pd.ExcelWriter(buf, engine="openpyxl") as xw:
             frame.to_excel(xw, index=False, sheet_name="拒绝的行")
         return f"{stem}_拒绝.xlsx", buf.getvalue()
-    text = frame.to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    return f"{stem}_拒绝.csv", text.encode("utf-8-sig")
+    return f"{stem}_拒绝.csv", csv_bytes(frame)
 
 
 def write_rejects(

@@ -20,7 +20,7 @@ import zipfile
 
 import numpy as np
 
-from layers.export import ExportBundle, key_items, site_coords, site_records, text_value
+from layers.exports.bundle import ExportBundle, key_items, site_coords, site_records, text_value
 from layers.kinds import LayerKind, get_kind
 
 __all__ = ["KML_NS", "icon_path", "kml_color", "layer_icon_png", "render_kml", "render_kmz"]

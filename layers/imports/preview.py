@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from layers.imports.readers import HeaderMap, normalize_header
 from layers.kinds import LayerKind, get_kind
-from layers.readers import HeaderMap, normalize_header
 from layers.suggest import header_key, resembles
 
 if TYPE_CHECKING:
-    from layers.importer import ImportPlan
+    from layers.imports.importer import ImportPlan
 
 __all__ = ["diff_rows", "resembling_columns"]
 
@@ -69,8 +69,8 @@ def diff_rows(plan: ImportPlan, *, lang: str = "zh", limit: int | None = None) -
     for fid, changes in plan.diff.changed.items():
         merged = by_id.get(fid) or stored.get(fid)
         out.append(row(CHANGED, merged, {c.field: (c.old, c.new) for c in changes}))
-    for fid in plan.diff.removed:
-        out.append(row(REMOVED, stored.get(str(fid)), {}))
+    for gone in plan.diff.removed:
+        out.append(row(REMOVED, stored.get(str(gone)), {}))
     if limit is not None:
         out = out[:limit]
     return [{c: r.get(c, "") for c in cols} for r in out]

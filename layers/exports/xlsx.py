@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from layers.export import ExportBundle, date_or_text, is_missing, layer_table
+from layers.exports.bundle import ExportBundle, date_or_text, is_missing, layer_table
 from layers.kinds import get_kind
 
 __all__ = ["COVER_SHEET", "render_xlsx"]

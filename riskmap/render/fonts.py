@@ -1,4 +1,5 @@
-"""The CJK font of the PDF packets, cut down once to the characters packets use.
+"""The one CJK font lookup (``$RISKMAP_CJK_FONT``, else Debian's fonts-noto-cjk) for every printed
+product, and the PDF packets' font cut down once to the characters packets use.
 
 Noto Sans CJK holds ~65,000 glyphs; parsing and subsetting it for every packet took most of a
 packet's time. So the Simplified-Chinese face is subset ONCE to a base set (ASCII, GB2312 —
@@ -11,14 +12,55 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from layers.export_map import cjk_font_path
-from layers.io import atomic_write_bytes
+from layers.errors import LayerFileError
+from layers.store.io import atomic_write_bytes
 
-__all__ = ["base_chars", "collection_index", "packet_font"]
+__all__ = ["CJK_FONT_CANDIDATES", "base_chars", "cjk_font_path", "collection_index", "matplotlib_family", "packet_font"]
+
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path:
+    """An installed CJK font: ``$RISKMAP_CJK_FONT`` or Debian's fonts-noto-cjk.
+
+    Raises
+    ------
+    LayerFileError
+        No CJK font is installed (the message names the package to install).
+    """
+    env = os.environ.get("RISKMAP_CJK_FONT")
+    for cand in ((env,) if env else ()) + CJK_FONT_CANDIDATES:
+        if Path(cand).is_file():
+            return Path(cand)
+    raise LayerFileError(
+        "未找到中文字体：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
+        "或用环境变量 RISKMAP_CJK_FONT 指定一个 .ttc/.otf/.ttf 字体文件"
+    )
+
+
+def matplotlib_family() -> str:
+    """Family name of :func:`cjk_font_path` registered with matplotlib; '' when no CJK font is found."""
+    from matplotlib import font_manager
+
+    try:
+        path = str(cjk_font_path())
+    except LayerFileError:
+        return ""
+    font_manager.fontManager.addfont(path)
+    names = [f.name for f in font_manager.fontManager.ttflist if f.fname == path]
+    return next((n for n in names if n.endswith(" SC")), names[0] if names else "")
+
 
 # desubroutinized: fpdf2's per-packet subset then skips walking CFF subroutines (faster)
 _OPTIONS = {
