@@ -26,7 +26,6 @@ import shapely
 from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.crs import CrsChoice, parse_crs, to_wgs84
 from layers.errors import ImportConflictError, ImportRefusedError, LayerError, LayerFileError, Problem
-from layers.imports.preview import resembling_columns
 from layers.imports.readers import (
     DEFAULT_MAX_BYTES,
     LAT_ALIASES,
@@ -36,6 +35,7 @@ from layers.imports.readers import (
     map_headers,
     parse_coordinates,
     read_source,
+    resembling_columns,
 )
 from layers.kinds import LayerKind, get_kind
 from layers.store.io import (

@@ -7,16 +7,10 @@ township and the kind's key fields of each row, and for a changed row every chan
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from layers.imports.importer import ImportPlan
+from layers.kinds import get_kind
 
-from layers.imports.readers import HeaderMap, normalize_header
-from layers.kinds import LayerKind, get_kind
-from layers.suggest import header_key, resembles
-
-if TYPE_CHECKING:
-    from layers.imports.importer import ImportPlan
-
-__all__ = ["diff_rows", "resembling_columns"]
+__all__ = ["diff_rows"]
 
 ADDED, CHANGED, REMOVED = "新增", "更新", "删除"
 _EN = {ADDED: "added", CHANGED: "changed", REMOVED: "removed"}
@@ -74,23 +68,3 @@ def diff_rows(plan: ImportPlan, *, lang: str = "zh", limit: int | None = None) -
     if limit is not None:
         out = out[:limit]
     return [{c: r.get(c, "") for c in cols} for r in out]
-
-
-def resembling_columns(headers: HeaderMap, kind: LayerKind) -> list[tuple[str, str]]:
-    """Unrecognised columns that look like one of the kind's fields the file did not map: (column, field)."""
-    mapped = set(headers.fields.values())
-    candidates: dict[str, str] = {}
-    for f in kind.all_fields:
-        if f.name in mapped:
-            continue
-        for alias in (f.label, f.header, *f.aliases):
-            candidates.setdefault(header_key(normalize_header(alias)), f.name)
-    coords = {headers.lon, headers.lat}
-    out = []
-    for col in headers.unknown:
-        if col in coords or col == "geometry":
-            continue
-        hit = resembles(header_key(normalize_header(col)), candidates)
-        if hit:
-            out.append((col, hit))
-    return out

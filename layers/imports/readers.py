@@ -28,7 +28,7 @@ import pandas as pd
 
 from layers.errors import LayerFileError
 from layers.kinds import LayerKind
-from layers.suggest import header_key
+from layers.suggest import header_key, resembles
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -43,6 +43,7 @@ __all__ = [
     "normalize_header",
     "parse_coordinates",
     "read_source",
+    "resembling_columns",
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # 50 MB, the upload limit of issue 7
@@ -725,3 +726,23 @@ def read_source(
     else:
         reader = _READERS[suffix]
     return reader(path=path, name=name, kind=kind, encoding=encoding, sheet=sheet, max_bytes=max_bytes)
+
+
+def resembling_columns(headers: HeaderMap, kind: LayerKind) -> list[tuple[str, str]]:
+    """Unrecognised columns that look like one of the kind's fields the file did not map: (column, field)."""
+    mapped = set(headers.fields.values())
+    candidates: dict[str, str] = {}
+    for f in kind.all_fields:
+        if f.name in mapped:
+            continue
+        for alias in (f.label, f.header, *f.aliases):
+            candidates.setdefault(header_key(normalize_header(alias)), f.name)
+    coords = {headers.lon, headers.lat}
+    out = []
+    for col in headers.unknown:
+        if col in coords or col == "geometry":
+            continue
+        hit = resembles(header_key(normalize_header(col)), candidates)
+        if hit:
+            out.append((col, hit))
+    return out
