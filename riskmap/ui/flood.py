@@ -25,6 +25,7 @@ from riskmodel.warning import WarningColor
 __all__ = ["FloodChoice", "kpi_items", "render", "township_view", "warnings_from_lists"]
 
 SOURCES = ("water_level", "raster", "none")
+OVERLAY_PX = 480  # the page's depth overlay, longest side (the briefing and CLI keep full resolution)
 TOWNSHIP_HEADERS = {
     "code": "代码",
     "name": "乡镇(街道)",
@@ -125,7 +126,9 @@ def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
         return {"result": _light(res), "overlay": None}
     with MemoryFile(data) as mem, mem.open() as ds:
         res = run_scenario(ws, ds, warnings, source=label)
-        ov = depth_overlay(ds, config=ws.config)
+        # a coarse overlay (each pixel wet when any cell under it is): river strips a few cells wide stay
+        # visible at county zoom instead of vanishing when the browser scales a fine image down
+        ov = depth_overlay(ds, config=ws.config, max_px=OVERLAY_PX)
     return {"result": _light(res), "overlay": ov}
 
 
