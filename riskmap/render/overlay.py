@@ -26,11 +26,17 @@ class Overlay:
     extent_3857: tuple[float, float, float, float]  # left, right, bottom, top (for matplotlib)
 
 
-def depth_overlay(ds: DatasetReader, *, max_px: int = 1024, config: dict | None = None) -> Overlay:
-    """Colour the depth raster by the workspace's depth classes (dry and nodata transparent)."""
+def depth_overlay(
+    ds: DatasetReader, *, max_px: int = 1024, config: dict | None = None, outline: bool = False
+) -> Overlay:
+    """Colour the depth raster by the workspace's depth classes (dry and nodata transparent).
+
+    ``outline`` draws a dark line on the dry pixels bordering the flood (the app's map at county zoom).
+    """
     depth, (left, bottom, right, top) = depth_grid_3857(ds, max_px=max_px)
     rgba = colorize_depth(depth, depth_breaks(config))
-    outline_wet(rgba)
+    if outline:
+        outline_wet(rgba)
     west, south, east, north = transform_bounds("EPSG:3857", "EPSG:4326", left, bottom, right, top)
     return Overlay(
         png=_png_bytes(rgba),

@@ -128,7 +128,7 @@ def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
         res = run_scenario(ws, ds, warnings, source=label)
         # a coarse overlay (each pixel wet when any cell under it is): river strips a few cells wide stay
         # visible at county zoom instead of vanishing when the browser scales a fine image down
-        ov = depth_overlay(ds, config=ws.config, max_px=OVERLAY_PX)
+        ov = depth_overlay(ds, config=ws.config, max_px=OVERLAY_PX, outline=True)
     return {"result": _light(res), "overlay": ov}
 
 
