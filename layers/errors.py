@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "BaseImportError",
+    "CountyNotFoundError",
     "ImportConflictError",
     "ImportRefusedError",
     "LayerError",
     "LayerFileError",
     "LayerLockError",
     "LayerValidationError",
+    "PhotoRejected",
     "Problem",
     "SelectionError",
     "UnknownKindError",
@@ -83,5 +86,19 @@ class ImportRefusedError(LayerError, ValueError):
 
 class ImportConflictError(LayerError, RuntimeError):
     """The layer changed since the plan in a way the plan cannot be applied on top of; nothing written."""
+
+    exit_code = 2
+
+
+class PhotoRejected(LayerError, ValueError):
+    """One photo of an inspection record was not stored; the message says why (the record is kept)."""
+
+
+class CountyNotFoundError(LayerError, LookupError):
+    """``riskmap init``: no county (or more than one) matches the adcode or name, or the folder is taken."""
+
+
+class BaseImportError(LayerError, ValueError):
+    """A township or village file has errors; nothing was written."""
 
     exit_code = 2

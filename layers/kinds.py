@@ -2,25 +2,37 @@
 
 Every other part of the project — validation, import header mapping, styling, the legend,
 exports, the risk model's roles — reads these records. Adding a kind is one declaration
-appended to :data:`LAYER_KINDS`.
+appended to :data:`LAYER_KINDS`: its roles (:class:`HazardRule`, ``people_field``,
+:class:`ServiceRule`), map shape, derived fields and inactive statuses are data here, and the
+risk model, the map, the pages and the exports ask for them (:func:`kinds_with`) instead of
+listing kind ids. Rule values (radii, factors) live in ``riskmodel/rules.py`` under the kind's id.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from layers.errors import UnknownKindError
+from layers.grading import danger_level_from
 
 __all__ = [
     "COMMON_FIELDS",
     "LAYER_KINDS",
+    "Derived",
     "Field",
     "FieldType",
+    "HazardRule",
     "LayerKind",
     "Role",
+    "ServiceRule",
     "get_kind",
     "kind_ids",
+    "kinds_with",
+    "layer_ids_with",
+    "refuge_kinds",
 ]
 
 
@@ -36,11 +48,61 @@ class FieldType(StrEnum):
 
 
 class Role(StrEnum):
-    """What a kind is to the risk model."""
+    """What a kind is to the risk model (a kind may have several roles)."""
 
-    HAZARD = "hazard"  # has exposure rings (geohazard, gas_risk, flood_spot)
-    EXPOSED = "exposed"  # counted inside rings (nine_small, shelter, ...)
-    RESOURCE = "resource"  # serves an area (shelter coverage, fire pools)
+    HAZARD = "hazard"  # has exposure rings: declares a HazardRule
+    EXPOSED = "exposed"  # counted inside rings, by kind in the township table (people: people_field)
+    RESOURCE = "resource"  # serves the area around it: declares a ServiceRule
+
+
+@dataclass(frozen=True)
+class HazardRule:
+    """How a hazard kind's danger radius R is found; the values are rules ``<kind id>.*``.
+
+    R = ``radius_m.<type>`` × ``scale_factor.<scale>`` × ``depth_factor[class of depth by
+    depth_bounds_cm]`` (each factor only when its field is declared); sites whose ``type_field``
+    is ``pipe_type`` use ``pipe_radius_m.<pipe_field value>`` instead; a positive
+    ``site_radius_field`` value wins over all of it. ``source`` labels R in ``radius_source``.
+    """
+
+    type_field: str
+    source: str
+    scale_field: str | None = None
+    depth_field: str | None = None
+    site_radius_field: str | None = None
+    pipe_type: str | None = None
+    pipe_field: str | None = None
+    pipe_source: str = ""
+    threatened_field: str | None = None  # people the registry says each site threatens
+
+
+@dataclass(frozen=True)
+class ServiceRule:
+    """How far a resource kind serves: rules ``<kind id>.service_radius_m[.<by_field value>]``.
+
+    ``covers`` is what its coverage is measured on: ``"people"`` (village population points) or
+    ``"forest"`` (the forest polygons' area). A positive ``site_radius_field`` value wins.
+    ``capacity_field`` marks a refuge that takes people in (shelters: capacity and load).
+    """
+
+    covers: str = "people"
+    by_field: str | None = None
+    site_radius_field: str | None = None
+    capacity_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A field filled from others when empty, and checked against them when filled (a warning).
+
+    ``compute(*columns)`` takes the ``inputs`` columns and returns the derived values.
+    """
+
+    field: str
+    inputs: tuple[str, ...]
+    compute: Callable = dataclasses.field(compare=False)
+    basis: str = ""  # e.g. "国家分级", named in the mismatch warning
+    inputs_label: str = ""  # e.g. "威胁人数/财产"
 
 
 @dataclass(frozen=True)
@@ -74,19 +136,30 @@ class Field:
 
 @dataclass(frozen=True)
 class LayerKind:
-    """A point registry: its fields, symbol and role."""
+    """A point registry: its fields, map shape, roles and what each role needs."""
 
     id: str
     label: str
     label_en: str
     fields: tuple[Field, ...]
-    role: Role
-    symbol: str  # Font Awesome 4 icon name (shipped with folium's offline assets)
+    roles: tuple[Role, ...]
+    shape: str  # canvas shape on the map (riskmap/mapview runtime): triangle, drop, square, …
     color: str  # layer colour, hex
     style_field: str | None = None  # field whose allowed values colour the symbol
     key_fields: tuple[str, ...] = ()  # what a field team needs in a printed table
     id_prefix: str = ""
+    marker_px: int = 7  # map symbol radius, px (small for the dense layers)
+    hazard: HazardRule | None = None  # Role.HAZARD: how its rings are sized
+    people_field: str | None = None  # Role.EXPOSED: people counted when a site is exposed
+    service: ServiceRule | None = None  # Role.RESOURCE: how far it serves
+    derived: tuple[Derived, ...] = ()
+    status_field: str | None = None
+    inactive_status: tuple[str, ...] = ()  # default of rules <id>.exclude_status: sites left out of the model
+    overview: bool = False  # shown on the overview and flood-season maps (few, decision-relevant sites)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -152,8 +225,13 @@ COMMON_FIELDS: tuple[Field, ...] = (
 _LEVEL4 = (("特大型", "#7f0000"), ("大型", "#d7301f"), ("中型", "#fc8d59"), ("小型", "#fdcc8a"))
 
 GEOHAZARD = LayerKind(
-    id="geohazard", label="地质灾害隐患点", label_en="Geohazard sites", role=Role.HAZARD,
-    symbol="warning", color="#b2182b", style_field="danger_level", id_prefix="DZ",
+    id="geohazard", label="地质灾害隐患点", label_en="Geohazard sites", roles=(Role.HAZARD,),
+    shape="triangle", color="#b2182b", style_field="danger_level", id_prefix="DZ", overview=True,
+    hazard=HazardRule(type_field="hazard_type", scale_field="scale", site_radius_field="threat_radius_m",
+                      source="assumed:type×scale", threatened_field="threatened_people"),
+    derived=(Derived("danger_level", ("threatened_people", "threatened_property_wan"), danger_level_from,
+                     basis="国家分级", inputs_label="威胁人数/财产"),),
+    status_field="status", inactive_status=("已核销",),
     key_fields=("hazard_type", "danger_level", "threatened_people", "status", "monitor_level"),
     fields=(
         _f("hazard_type", "灾害类型", E, required=True, label_en="Hazard type",
@@ -179,8 +257,9 @@ GEOHAZARD = LayerKind(
 )
 
 FLOOD_SPOT = LayerKind(
-    id="flood_spot", label="内涝积水点", label_en="Flood-prone spots", role=Role.HAZARD,
-    symbol="tint", color="#2166ac", style_field="remediation", id_prefix="NL",
+    id="flood_spot", label="内涝积水点", label_en="Flood-prone spots", roles=(Role.HAZARD,),
+    shape="drop", color="#2166ac", style_field="remediation", id_prefix="NL", overview=True,
+    hazard=HazardRule(type_field="spot_type", depth_field="max_depth_cm", source="assumed:type×depth"),
     key_fields=("spot_type", "max_depth_cm", "remediation", "has_sensor", "responsible_unit"),
     fields=(
         _f("spot_type", "积水点类型", E, required=True, label_en="Spot type",
@@ -201,8 +280,8 @@ FLOOD_SPOT = LayerKind(
 )
 
 FERRY = LayerKind(
-    id="ferry", label="渡口", label_en="Ferries", role=Role.EXPOSED,
-    symbol="ship", color="#01665e", style_field="status", id_prefix="DK",
+    id="ferry", label="渡口", label_en="Ferries", roles=(Role.EXPOSED,),
+    shape="square", color="#01665e", style_field="status", id_prefix="DK", overview=True,
     key_fields=("river", "ferry_type", "passenger_capacity", "wind_rating", "status"),
     fields=(
         _f("river", "河流", label_en="River", aliases=("河流", "河流/水库", "所在河流", "水域")),
@@ -225,8 +304,10 @@ FERRY = LayerKind(
 )
 
 GAS_RISK = LayerKind(
-    id="gas_risk", label="燃气风险点", label_en="Gas risk points", role=Role.HAZARD,
-    symbol="fire", color="#e66101", style_field="risk_level", id_prefix="RQ",
+    id="gas_risk", label="燃气风险点", label_en="Gas risk points", roles=(Role.HAZARD,),
+    shape="diamond", color="#e66101", style_field="risk_level", id_prefix="RQ", overview=True,
+    hazard=HazardRule(type_field="facility_type", source="assumed:facility_type", pipe_type="管道段",
+                      pipe_field="pressure_class", pipe_source="GB55009控制范围"),
     key_fields=("facility_type", "pressure_class", "risk_level", "operator", "iot_sensor"),
     fields=(
         _f("facility_type", "设施类型", E, required=True, label_en="Facility type",
@@ -243,8 +324,9 @@ GAS_RISK = LayerKind(
 )
 
 FIRE_POOL = LayerKind(
-    id="fire_pool", label="森林消防水池", label_en="Forest fire pools", role=Role.RESOURCE,
-    symbol="fire-extinguisher", color="#1b7837", style_field="status", id_prefix="SC",
+    id="fire_pool", label="森林消防水池", label_en="Forest fire pools", roles=(Role.RESOURCE,),
+    shape="hexagon", color="#1b7837", style_field="status", id_prefix="SC",
+    service=ServiceRule(covers="forest"),
     key_fields=("capacity_m3", "forest_area", "status", "road_access"),
     fields=(
         _f("capacity_m3", "容积", F, unit="m³", min_value=0, label_en="Capacity",
@@ -258,8 +340,9 @@ FIRE_POOL = LayerKind(
 )
 
 SHELTER = LayerKind(
-    id="shelter", label="应急避难场所", label_en="Emergency shelters", role=Role.RESOURCE,
-    symbol="home", color="#5e3c99", style_field="shelter_class", id_prefix="BN",
+    id="shelter", label="应急避难场所", label_en="Emergency shelters", roles=(Role.EXPOSED, Role.RESOURCE),
+    shape="house", color="#5e3c99", style_field="shelter_class", id_prefix="BN", overview=True,
+    service=ServiceRule(covers="people", by_field="shelter_class", capacity_field="capacity_people"),
     key_fields=("shelter_class", "capacity_people", "effective_area_m2", "indoor", "status"),
     fields=(
         _f("shelter_class", "场所类别", E, required=True, label_en="Class",
@@ -279,8 +362,9 @@ SHELTER = LayerKind(
 )
 
 NINE_SMALL = LayerKind(
-    id="nine_small", label="九小场所", label_en="Nine small places", role=Role.EXPOSED,
-    symbol="shopping-cart", color="#8c510a", style_field="category", id_prefix="JX",
+    id="nine_small", label="九小场所", label_en="Nine small places", roles=(Role.EXPOSED,),
+    shape="circle", color="#8c510a", style_field="category", id_prefix="JX", marker_px=4,
+    people_field="occupants",
     key_fields=("category", "occupants", "hazards_open", "last_inspection"),
     fields=(
         _f("category", "场所类别", E, required=True, label_en="Category",
@@ -300,12 +384,60 @@ NINE_SMALL = LayerKind(
     ),
 )
 
-LAYER_KINDS: tuple[LayerKind, ...] = (GEOHAZARD, FLOOD_SPOT, FERRY, GAS_RISK, FIRE_POOL, SHELTER, NINE_SMALL)
+EMERGENCY_RESOURCE = LayerKind(
+    id="emergency_resource", label="应急资源", label_en="Emergency resources", roles=(Role.RESOURCE,),
+    shape="star", color="#c51b7d", style_field="category", id_prefix="YJ", overview=True,
+    key_fields=("category", "staff", "vehicles", "status", "service_radius_m"),
+    service=ServiceRule(covers="people", by_field="category", site_radius_field="service_radius_m"),
+    status_field="status", inactive_status=("在建", "规划", "停用"),
+    fields=(
+        _f("category", "资源类别", E, required=True, label_en="Category",
+           allowed=("应急消防服务站点", "专业救援队伍", "社会应急力量", "物资储备库", "无人机巢", "其他"),
+           colors=(("应急消防服务站点", "#d73027"), ("专业救援队伍", "#c51b7d"), ("社会应急力量", "#f1b6da"),
+                   ("物资储备库", "#762a83"), ("无人机巢", "#35978f"), ("其他", "#878787")),
+           aliases=("资源类别", "类别", "资源类型", "类型", "队伍类型")),
+        _f("staff", "人员数", I, unit="人", min_value=0, label_en="Staff",
+           aliases=("人员数", "人数", "队员人数", "在岗人数", "人员数(人)")),
+        _f("vehicles", "车辆数", I, unit="辆", min_value=0, label_en="Vehicles",
+           aliases=("车辆数", "车辆", "车辆数(辆)", "消防车辆数")),
+        _f("equipment", "主要装备", label_en="Equipment", aliases=("主要装备", "装备", "装备情况", "主要装备器材")),
+        _f("reserve_items", "储备物资", label_en="Reserve items",
+           aliases=("储备物资", "物资", "物资储备", "储备物资品种")),
+        _f("service_radius_m", "服务半径", F, unit="m", min_value=0, label_en="Service radius",
+           aliases=("服务半径", "服务半径(m)", "覆盖半径", "服务范围(m)")),
+        _f("status", "状态", E, label_en="Status", allowed=("在用", "在建", "规划", "停用"),
+           aliases=("状态", "建设状态", "使用状态")),
+        _f("duty_phone", "值班电话", label_en="Duty phone", personal=True,
+           aliases=("值班电话", "24小时值班电话", "应急值班电话")),
+    ),
+)
+
+LAYER_KINDS: tuple[LayerKind, ...] = (
+    GEOHAZARD, FLOOD_SPOT, FERRY, GAS_RISK, FIRE_POOL, SHELTER, NINE_SMALL, EMERGENCY_RESOURCE,
+)
 _BY_ID = {k.id: k for k in LAYER_KINDS}
 
 
 def kind_ids() -> tuple[str, ...]:
     return tuple(_BY_ID)
+
+
+def kinds_with(role: Role) -> tuple[LayerKind, ...]:
+    """The kinds that have ``role``, in declaration order.
+
+    >>> [k.label for k in kinds_with(Role.HAZARD)]
+    ['地质灾害隐患点', '内涝积水点', '燃气风险点']
+    """
+    return tuple(k for k in LAYER_KINDS if role in k.roles)
+
+
+def layer_ids_with(role: Role) -> tuple[str, ...]:
+    return tuple(k.id for k in kinds_with(role))
+
+
+def refuge_kinds() -> tuple[LayerKind, ...]:
+    """Resource kinds that take people in (a capacity field): shelters."""
+    return tuple(k for k in kinds_with(Role.RESOURCE) if k.service and k.service.capacity_field)
 
 
 def get_kind(layer_id: str) -> LayerKind:

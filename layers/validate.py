@@ -10,7 +10,7 @@ GeoDataFrame plus the list of :class:`~layers.errors.Problem` found. Rules (SPEC
 - outside the county — error; lon/lat apparently swapped — error with the hint;
 - township not one of the county's — error; outside the named township — warning;
   missing township — derived from the location;
-- ``danger_level`` inconsistent with people/property per the national grading — warning.
+- a derived field (``LayerKind.derived``, e.g. ``danger_level`` by the national grading) inconsistent with its inputs — warning.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ import pandas as pd
 import shapely
 
 from layers.errors import Problem
-from layers.grading import danger_level_from
-from layers.kinds import Field, FieldType, LayerKind
+from layers.kinds import Derived, Field, FieldType, LayerKind
 from layers.store.io import RawLayer
 from layers.suggest import nearest
 
@@ -251,13 +250,17 @@ def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, a
     return named.where(present, derived).astype(object)
 
 
-def _check_danger_level(typed: dict[str, pd.Series], c: _Collector) -> pd.Series:
-    graded = danger_level_from(typed["threatened_people"], typed["threatened_property_wan"])
-    stored = typed["danger_level"]
-    has_basis = (typed["threatened_people"].notna() | typed["threatened_property_wan"].notna()).to_numpy()
+def _check_derived(typed: dict[str, pd.Series], kind: LayerKind, d: Derived, c: _Collector) -> pd.Series:
+    """Fill a derived field where it is empty; warn where a filled value disagrees with its inputs."""
+    inputs = [typed[name] for name in d.inputs]
+    graded = pd.Series(d.compute(*inputs)).reset_index(drop=True)
+    stored = typed[d.field]
+    has_basis = np.logical_or.reduce([col.notna().to_numpy() for col in inputs])
     bad = np.flatnonzero(stored.notna().to_numpy() & has_basis & (stored.to_numpy() != graded.to_numpy()))
-    c.add("warning", bad, "danger_level",
-          [f"险情等级“{stored.iat[r]}”与威胁人数/财产不符，按国家分级应为“{graded.iat[r]}”" for r in bad])
+    label = kind.field(d.field).label
+    inputs_label = d.inputs_label or "/".join(kind.field(n).label for n in d.inputs)
+    c.add("warning", bad, d.field,
+          [f"{label}“{stored.iat[r]}”与{inputs_label}不符，按{d.basis}应为“{graded.iat[r]}”" for r in bad])
     return stored.where(stored.notna(), graded.where(pd.Series(has_basis)))
 
 
@@ -288,8 +291,8 @@ def check_layer(raw: RawLayer, kind: LayerKind, area: Area | None, *,
         inside = _check_location(raw, finite, area, c)
         located = locate_townships(area, np.where(inside, raw.lon, np.nan), np.where(inside, raw.lat, np.nan))
         typed["township"] = _check_township(typed["township"], located, inside, area, c)
-    if kind.id == "geohazard":
-        typed["danger_level"] = _check_danger_level(typed, c)
+    for derived in kind.derived:  # e.g. the geohazard 险情 grading (layers/grading.py)
+        typed[derived.field] = _check_derived(typed, kind, derived, c)
     extra = {col: props[col] for col in props.columns if col not in typed}
     frame = pd.DataFrame({**{n: typed[n] for n in kind.field_names}, **extra})
     geometry = shapely.points(np.where(finite, raw.lon, 0.0), np.where(finite, raw.lat, 0.0))

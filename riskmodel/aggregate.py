@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from layers.kinds import kind_ids
+from layers.kinds import LAYER_KINDS, Role, kind_ids, layer_ids_with
 from riskmodel.rules import Rules, load_rules
+from riskmodel.sites import PEOPLE_LAYERS, VILLAGE
 
 __all__ = ["INDEX_INDICATORS", "county_totals", "risk_index", "township_table"]
 
@@ -33,7 +34,7 @@ INDEX_INDICATORS = (
     "capacity_deficit_people",
     "violations",
 )
-_EXPOSED_LAYERS = ("nine_small", "shelter", "village", "ferry")
+_EXPOSED_LAYERS = (*layer_ids_with(Role.EXPOSED), VILLAGE)
 _RATIO_COLUMNS = ("population_covered_pct", "forest_uncovered_pct", "risk_index")
 
 
@@ -74,7 +75,7 @@ def _exposure_columns(pairs: pd.DataFrame, names: pd.Index) -> dict[str, pd.Seri
         w = worst[worst["element_layer"] == layer]
         cols[f"exposed_{layer}_danger"] = _count(w[w["danger"]], names)
         cols[f"exposed_{layer}_watch"] = _count(w[~w["danger"].astype(bool)], names)
-    people = worst[worst["element_layer"].isin(["nine_small", "village"])]
+    people = worst[worst["element_layer"].isin(PEOPLE_LAYERS)]
     cols["exposed_people_danger"] = _by_township(
         people["people"][people["danger"]], people["township"], names
     )
@@ -85,12 +86,14 @@ def _exposure_columns(pairs: pd.DataFrame, names: pd.Index) -> dict[str, pd.Seri
 
 
 def _site_counts(sites: pd.DataFrame, hazards: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
-    cols = {f"n_{layer}": _count(sites[sites["layer"] == layer], names) for layer in (*kind_ids(), "village")}
-    geo = hazards[hazards["layer"] == "geohazard"]
-    cols["geohazard_active"] = _count(geo, names)
+    cols = {f"n_{layer}": _count(sites[sites["layer"] == layer], names) for layer in (*kind_ids(), VILLAGE)}
+    for kind in LAYER_KINDS:  # kinds with inactive statuses: how many take part in the model
+        if kind.inactive_status and kind.has(Role.HAZARD):
+            cols[f"{kind.id}_active"] = _count(hazards[hazards["layer"] == kind.id], names)
+    threat = hazards[hazards["layer"].isin([k.id for k in LAYER_KINDS if k.hazard and k.hazard.threatened_field])]
     cols["threatened_people"] = (
-        _by_township(geo["threatened_people"], geo["township"], names)
-        if len(geo)
+        _by_township(threat["threatened_people"], threat["township"], names)
+        if len(threat)
         else (pd.Series(0.0, index=names))
     )
     return cols
@@ -98,8 +101,7 @@ def _site_counts(sites: pd.DataFrame, hazards: pd.DataFrame, names: pd.Index) ->
 
 def _shelter_columns(coverage: pd.DataFrame, shelters: pd.DataFrame, names: pd.Index) -> dict[str, pd.Series]:
     usable = shelters[shelters["usable"].astype(bool)]
-    vil = coverage[coverage["layer"] == "village"]
-    nine = coverage[coverage["layer"] == "nine_small"]
+    vil = coverage[coverage["layer"] == VILLAGE]
     unc = ~vil["covered_any"].astype(bool)
     cols = {
         "shelter_usable": _count(usable, names),
@@ -109,11 +111,32 @@ def _shelter_columns(coverage: pd.DataFrame, shelters: pd.DataFrame, names: pd.I
         "shelter_overflow_people": _by_township(usable["overflow_people"], usable["township"], names),
         "villages_uncovered": _count(vil[unc], names),
         "people_uncovered": _by_township(vil["people"][unc], vil["township"][unc], names),
-        "nine_small_uncovered": _count(nine[~nine["covered_any"].astype(bool)], names),
     }
+    for layer in PEOPLE_LAYERS:  # people-bearing registry sites outside every usable shelter's reach
+        if layer != VILLAGE:
+            sites = coverage[coverage["layer"] == layer]
+            cols[f"{layer}_uncovered"] = _count(sites[~sites["covered_any"].astype(bool)], names)
     cols["capacity_deficit_people"] = np.maximum(
         cols["shelter_need_people"] - cols["shelter_capacity_people"], 0.0
     )
+    return cols
+
+
+def _resource_columns(resources: pd.DataFrame | None, names: pd.Index) -> dict[str, pd.Series]:
+    """Per plain people-serving resource layer: villages and people outside its reach, and the share covered."""
+    cols: dict[str, pd.Series] = {}
+    if resources is None or not len(resources):
+        return cols
+    for layer in pd.unique(resources["layer"]):
+        r = resources[resources["layer"] == layer]
+        unc = ~r["covered"].astype(bool)
+        need = _by_township(r["people"], r["township"], names)
+        out = _by_township(r["people"][unc], r["township"][unc], names)
+        cols[f"{layer}_villages_uncovered"] = _count(r[unc], names)
+        cols[f"{layer}_people_uncovered"] = out
+        cols[f"{layer}_people_covered_pct"] = pd.Series(
+            np.where(need > 0, 100.0 * (need - out) / need.where(need > 0, 1.0), 0.0), index=names
+        )
     return cols
 
 
@@ -157,6 +180,7 @@ def township_table(ws, results: dict, rules: Rules | None = None) -> pd.DataFram
     cols |= {
         k: np.asarray(v) for k, v in _shelter_columns(results["coverage"], results["shelters"], names).items()
     }
+    cols |= {k: v.to_numpy() for k, v in _resource_columns(results.get("resources"), names).items()}
     cols["violations"] = _count(results["violations"], names).to_numpy()
     forest = results["forest"].reset_index(drop=True)
     cols |= {c: forest[c].to_numpy() for c in forest.columns}
@@ -167,8 +191,14 @@ def township_table(ws, results: dict, rules: Rules | None = None) -> pd.DataFram
 
 def county_totals(table: pd.DataFrame) -> dict[str, float]:
     """Column sums of the township table (unrounded), with the ratios recomputed from the sums."""
-    num = table.drop(columns=["code", "name", *_RATIO_COLUMNS], errors="ignore").select_dtypes("number")
+    pct = [c for c in table.columns if c.endswith("_people_covered_pct")]
+    num = table.drop(columns=["code", "name", *_RATIO_COLUMNS, *pct], errors="ignore").select_dtypes("number")
     tot = {k: float(v) for k, v in num.sum().items()}
+    for c in pct:  # resource coverage shares, recomputed from the sums
+        layer = c[: -len("_people_covered_pct")]
+        unc = tot.get(f"{layer}_people_uncovered", 0.0)
+        need = tot.get("shelter_need_people", 0.0)
+        tot[c] = 100.0 * (need - unc) / need if need else 0.0
     need = tot.get("shelter_need_people", 0.0)
     tot["population_covered_pct"] = 100.0 * (need - tot.get("people_uncovered", 0.0)) / need if need else 0.0
     forest = tot.get("forest_km2", 0.0)

@@ -17,16 +17,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from layers.kinds import get_kind
+from layers.kinds import LAYER_KINDS, get_kind
 from layers.store.io import atomic_write_bytes
 from layers.store.workspace import empty_layer
 from layers.tabular import csv_bytes
 from riskmodel.aggregate import INDEX_INDICATORS, county_totals, township_table
-from riskmodel.coverage import forest_coverage, nearest_shelter, shelter_load
-from riskmodel.exposure import PAIR_COLUMNS, hazard_table, pairs_frame
-from riskmodel.rules import Rules, load_rules
-from riskmodel.safety import check_safety
-from riskmodel.sites import ELEMENT_LAYERS, workspace_sites
+from riskmodel.context import ModelContext, build_context, forest_layer, refuge_layer
+from riskmodel.coverage import forest_coverage, nearest_shelter, resource_coverage, shelter_load
+from riskmodel.exposure import PAIR_COLUMNS, pairs_frame
+from riskmodel.rules import Rules
+from riskmodel.sites import ELEMENT_LAYERS, PEOPLE_LAYERS, VILLAGE
 
 __all__ = ["Analysis", "analyze_workspace", "risk_index_formula", "write_outputs"]
 
@@ -86,13 +86,6 @@ def _layer(ws, layer_id: str) -> gpd.GeoDataFrame:
     return empty_layer(get_kind(layer_id)) if frame is None else frame
 
 
-def _township_names(sites: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
-    """Sites may carry a township code (villages do in some sources): turn it into the name."""
-    by_code = dict(zip(townships["code"].astype(str), townships["name"].astype(str), strict=True))
-    sites["township"] = sites["township"].map(lambda t: by_code.get(str(t), t) if t is not None else None)
-    return sites
-
-
 def _hazard_counts(hazards: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """hazards.csv: the ring columns, then per element layer and ring the number of sites, then people."""
     out = hazards[_HAZARD_COLUMNS].copy()
@@ -103,7 +96,7 @@ def _hazard_counts(hazards: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
             n = sel.groupby(["hazard_layer", "hazard_id"]).size()
             out[f"{layer}_{ring}"] = n.reindex(key).fillna(0).to_numpy(dtype=np.int64)
     for ring in ("danger", "watch"):
-        sel = pairs[pairs["ring"].eq(ring) & pairs["element_layer"].isin(["nine_small", "village"])]
+        sel = pairs[pairs["ring"].eq(ring) & pairs["element_layer"].isin(PEOPLE_LAYERS)]
         out[f"people_{ring}"] = (
             sel.groupby(["hazard_layer", "hazard_id"])["people"].sum().reindex(key).fillna(0.0).to_numpy()
         )
@@ -140,18 +133,22 @@ def _element_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def _coverage(ws, rules: Rules, unusable: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    shelters = _layer(ws, "shelter")
+def _coverage(ctx: ModelContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ws, rules, unusable = ctx.ws, ctx.rules, ctx.unsafe_shelters
+    refuge = refuge_layer()
+    shelters = _layer(ws, refuge)
     parts, village_near = [], None
-    for layer, points in (("village", ws.villages), ("nine_small", _layer(ws, "nine_small"))):
+    for layer in (VILLAGE, *(lid for lid in PEOPLE_LAYERS if lid != VILLAGE)):
+        points = ws.villages if layer == VILLAGE else _layer(ws, layer)
         if points is None or not len(points):
             continue
-        near = nearest_shelter(points, shelters, rules, ws.metric_crs, unusable_ids=unusable).reset_index(
-            drop=True
-        )
-        sites = _township_names(workspace_sites(ws, (layer,)), ws.townships)
+        near = nearest_shelter(
+            points, shelters, rules, ws.metric_crs, unusable_ids=unusable,
+            points_xy=ctx.layer_xy(layer), shelters_xy=ctx.layer_xy(refuge),
+        ).reset_index(drop=True)
+        sites = ctx.layer_sites(layer)
         parts.append(pd.concat([sites[["layer", "id", "name", "township", "people"]], near], axis=1))
-        village_near = parts[-1] if layer == "village" else village_near
+        village_near = parts[-1] if layer == VILLAGE else village_near
     coverage = (
         pd.concat(parts, ignore_index=True)
         if parts
@@ -165,35 +162,32 @@ def _coverage(ws, rules: Rules, unusable: dict[str, str]) -> tuple[pd.DataFrame,
     return coverage, load
 
 
-def _unusable_shelters(violations: pd.DataFrame, rules: Rules) -> dict[str, str]:
-    v = violations[
-        violations["rule"].isin(rules.get("shelter.unusable_rules"))
-        & violations["element_layer"].eq("shelter")
-    ]
-    return v.groupby("element_id")["rule_label"].first().to_dict()
-
-
 def unsafe_shelters(ws, rules: Rules | None = None) -> dict[str, str]:
     """Shelter id → why its site is unsafe (inside a geohazard danger zone or a flood-spot zone, …).
 
     Such shelters give no coverage and take no evacuees (FACTS §4.1: shelter sites must avoid them).
+    ``ws`` is a workspace or, to reuse what is already derived, its :class:`ModelContext`.
     """
-    rules = rules or load_rules(ws.config)
-    sites = _township_names(workspace_sites(ws), ws.townships)
-    hazards = _township_names(hazard_table(ws, rules), ws.townships)
-    return _unusable_shelters(check_safety(hazards, sites, rules), rules)
+    ctx = ws if isinstance(ws, ModelContext) else build_context(ws, rules)
+    return dict(ctx.unsafe_shelters)
 
 
-def analyze_workspace(ws, rules: Rules | None = None) -> Analysis:
-    """Run the whole risk model on a loaded workspace (see the module docstring for the steps)."""
-    rules = rules or load_rules(ws.config)
-    sites = _township_names(workspace_sites(ws), ws.townships)
-    hazards = _township_names(hazard_table(ws, rules), ws.townships)
-    pairs = pairs_frame(hazards, sites).drop(columns="query_radius_m")
-    violations = check_safety(hazards, sites, rules)
-    unusable = _unusable_shelters(violations, rules)
-    coverage, shelters = _coverage(ws, rules, unusable)
-    forest = forest_coverage(ws.forest, _layer(ws, "fire_pool"), ws.townships, rules, ws.metric_crs)
+def analyze_workspace(
+    ws, rules: Rules | None = None, *, context: ModelContext | None = None, finder=None
+) -> Analysis:
+    """Run the whole risk model on a loaded workspace (see the module docstring for the steps).
+
+    ``context`` (from :func:`riskmodel.context.build_context` on the same workspace) is reused
+    instead of being derived again. ``finder`` computes the exposure pairs instead of the
+    single-process :func:`pairs_within` (``riskmodel.distributed.DaskPairFinder``); the result is the same.
+    """
+    ctx = context or build_context(ws, rules)
+    rules = ctx.rules
+    sites, hazards = ctx.sites, ctx.hazards
+    pairs = pairs_frame(hazards, sites, finder=finder).drop(columns="query_radius_m")
+    violations = ctx.violations
+    coverage, shelters = _coverage(ctx)
+    forest = forest_coverage(ws.forest, _layer(ws, forest_layer()), ws.townships, rules, ws.metric_crs)
     results = {
         "sites": sites,
         "hazards": hazards,
@@ -202,6 +196,7 @@ def analyze_workspace(ws, rules: Rules | None = None) -> Analysis:
         "shelters": shelters,
         "violations": violations,
         "forest": forest,
+        "resources": resource_coverage(ctx, LAYER_KINDS),
     }
     towns = township_table(ws, results, rules)
     summary = _summary(ws, rules, results, towns)

@@ -14,11 +14,22 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from layers.kinds import LayerKind, Role
 from riskmodel._pairs import distance_m, pairs_within
 from riskmodel.rules import Rules
-from riskmodel.sites import metric_xy
+from riskmodel.sites import VILLAGE, active_sites, metric_xy
 
-__all__ = ["forest_coverage", "nearest_shelter", "shelter_capacity", "shelter_load", "usable_mask"]
+__all__ = [
+    "RESOURCE_COVERAGE_COLUMNS",
+    "forest_coverage",
+    "nearest_shelter",
+    "resource_coverage",
+    "service_radius_m",
+    "shelter_capacity",
+    "shelter_load",
+    "usable_mask",
+]
+RESOURCE_COVERAGE_COLUMNS = ["layer", "id", "township", "people", "covered"]
 
 _NEAREST_COLUMNS = [
     "shelter_id",
@@ -63,7 +74,14 @@ def _empty_nearest(n: int, index) -> pd.DataFrame:
 
 
 def nearest_shelter(
-    points: gpd.GeoDataFrame, shelters: gpd.GeoDataFrame, rules: Rules, metric_crs: str, *, unusable_ids=()
+    points: gpd.GeoDataFrame,
+    shelters: gpd.GeoDataFrame,
+    rules: Rules,
+    metric_crs: str,
+    *,
+    unusable_ids=(),
+    points_xy: np.ndarray | None = None,
+    shelters_xy: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Nearest usable shelter of every point, aligned to ``points``.
 
@@ -72,10 +90,14 @@ def nearest_shelter(
     ``covered_any`` — inside the service radius of at least one usable shelter (a farther
     固定 shelter may cover a point its nearest 紧急 shelter does not). Points with no location,
     or no usable shelter at all, get NaN distance and ``covered = False``.
+    ``points_xy`` / ``shelters_xy`` are their metric coordinates when already projected (the
+    model context's), aligned with the frames.
     """
     out = _empty_nearest(len(points), points.index)
-    usable = shelters[usable_mask(shelters, rules, unusable_ids)] if len(shelters) else shelters
-    sxy, pxy = metric_xy(usable, metric_crs), metric_xy(points, metric_crs)
+    mask = usable_mask(shelters, rules, unusable_ids) if len(shelters) else np.zeros(0, dtype=bool)
+    usable = shelters[mask] if len(shelters) else shelters
+    sxy = metric_xy(usable, metric_crs) if shelters_xy is None else np.asarray(shelters_xy)[mask]
+    pxy = metric_xy(points, metric_crs) if points_xy is None else np.asarray(points_xy)
     sok, pok = np.isfinite(sxy).all(axis=1), np.flatnonzero(np.isfinite(pxy).all(axis=1))
     usable, sxy = usable[sok], sxy[sok]
     if len(usable) == 0 or pok.size == 0:
@@ -184,3 +206,68 @@ def forest_coverage(
     for col, geom in pieces.items():
         out[col] = shapely.area(shapely.intersection(towns, geom)) / 1e6
     return out
+
+
+def service_radius_m(kind: LayerKind, frame: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Service radius of every site of a resource kind (its :class:`~layers.kinds.ServiceRule`).
+
+    ``<id>.service_radius_m.<by_field value>`` (or the one ``<id>.service_radius_m``), a positive
+    ``site_radius_field`` value winning; NaN where no rule applies.
+    """
+    spec = kind.service
+    n = len(frame)
+    if spec is None:
+        return np.full(n, np.nan)
+    if spec.by_field:
+        table = rules.table(f"{kind.id}.service_radius_m")
+        col = frame[spec.by_field] if spec.by_field in frame else pd.Series([None] * n, index=frame.index)
+        radius = col.map(lambda c: table.get(str(c), np.nan)).to_numpy(dtype="float64")
+    else:
+        radius = np.full(n, float(rules.values.get(f"{kind.id}.service_radius_m", np.nan)))
+    if spec.site_radius_field and spec.site_radius_field in frame:
+        given = pd.to_numeric(frame[spec.site_radius_field], errors="coerce").to_numpy(dtype="float64")
+        radius = np.where(np.isfinite(given) & (given > 0), given, radius)
+    return radius
+
+
+def resource_coverage(ctx, kinds) -> pd.DataFrame:
+    """Villages within reach of the plain people-serving resources (no capacity; e.g. 应急资源).
+
+    One row per (resource layer, village): ``layer`` (the resource kind), ``id`` (village code),
+    ``township``, ``people``, ``covered`` (inside the service radius of at least one of that
+    layer's active sites). Shelters (a capacity: load and nearest) and forest resources are not here.
+    """
+    parts = []
+    villages = ctx.layer_sites(VILLAGE)
+    vxy = villages[["x_m", "y_m"]].to_numpy(dtype="float64")
+    vok = np.flatnonzero(np.isfinite(vxy).all(axis=1))
+    for kind in kinds:
+        spec = kind.service
+        if not kind.has(Role.RESOURCE) or spec is None or spec.covers != "people" or spec.capacity_field:
+            continue
+        frame = ctx.ws.layers.get(kind.id)
+        covered = np.zeros(len(villages), dtype=bool)
+        if frame is not None and len(frame):
+            frame = frame.reset_index(drop=True)
+            active = active_sites(kind, frame, ctx.rules)
+            rxy = ctx.layer_xy(kind.id)[active.index.to_numpy()]
+            radius = service_radius_m(kind, active, ctx.rules)
+            ok = np.isfinite(rxy).all(axis=1) & np.isfinite(radius)
+            if ok.any() and vok.size:
+                _, hit, _ = pairs_within(rxy[ok], radius[ok], vxy[vok])
+                covered[vok[np.unique(hit)]] = True
+        parts.append(
+            pd.DataFrame(
+                {
+                    "layer": kind.id,
+                    "id": villages["id"].to_numpy(),
+                    "township": villages["township"].to_numpy(),
+                    "people": villages["people"].to_numpy(),
+                    "covered": covered,
+                },
+                columns=RESOURCE_COVERAGE_COLUMNS,
+            )
+        )
+    if not parts:
+        return pd.DataFrame({c: [] for c in RESOURCE_COVERAGE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from layers.kinds import get_kind
 from riskmodel._pairs import distance_m, pairs_within
 from riskmodel.rings import classify_ring, hazard_radii
 from riskmodel.rules import HAZARD_LAYERS, Rules, load_rules
@@ -40,9 +41,11 @@ def hazard_table(ws, rules: Rules) -> pd.DataFrame:
         frame = active_hazards(layer, frame, rules)
         sites = site_table(layer, frame, ws.metric_crs)
         radii = hazard_radii(layer, frame, rules).reset_index(drop=True)
+        spec = get_kind(layer).hazard
+        threatened = spec.threatened_field if spec else None
         sites["threatened_people"] = (
-            pd.to_numeric(frame["threatened_people"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
-            if "threatened_people" in frame
+            pd.to_numeric(frame[threatened], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
+            if threatened and threatened in frame
             else 0.0
         )
         parts.append(pd.concat([sites, radii], axis=1))
@@ -64,8 +67,8 @@ def hazard_table(ws, rules: Rules) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str) -> pd.DataFrame:
-    hi, ei, d = pairs_within(
+def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str, finder=pairs_within) -> pd.DataFrame:
+    hi, ei, d = finder(
         hz[["x_m", "y_m"]].to_numpy(), hz[radius].to_numpy(), el[["x_m", "y_m"]].to_numpy()
     )
     h, e = hz.iloc[hi], el.iloc[ei]
@@ -91,18 +94,19 @@ def _layer_pairs(hz: pd.DataFrame, el: pd.DataFrame, radius: str) -> pd.DataFram
 
 
 def pairs_frame(
-    hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = "watch_radius_m"
+    hazards: pd.DataFrame, elements: pd.DataFrame, *, radius: str = "watch_radius_m", finder=None
 ) -> pd.DataFrame:
     """Pairs between a hazard table and an element table, one grid query per hazard layer.
 
-    Elements of the hazard's own layer are skipped. Sorted by hazard layer, hazard id, distance.
+    Elements of the hazard's own layer are skipped. ``finder`` replaces :func:`pairs_within` (same
+    signature and result), e.g. the Dask engine of :mod:`riskmodel.distributed`. Sorted by hazard layer, hazard id, distance.
     """
     parts = []
     for layer in pd.unique(hazards["layer"]):
         hz = hazards[hazards["layer"] == layer]
         el = elements[elements["layer"] != layer]
         if len(hz) and len(el):
-            parts.append(_layer_pairs(hz, el, radius))
+            parts.append(_layer_pairs(hz, el, radius, finder or pairs_within))
     if not parts:
         return pd.DataFrame({c: [] for c in [*PAIR_COLUMNS, *_MORE_COLUMNS, "query_radius_m"]})
     out = pd.concat(parts, ignore_index=True)

@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from layers.coords import METRIC_CRS
+from layers.kinds import LayerKind, get_kind
 from riskmodel.errors import RiskModelError
 from riskmodel.rules import HAZARD_LAYERS, Rules
+from riskmodel.sites import active_sites
 
-__all__ = ["RING_LABELS", "classify_ring", "hazard_radii", "ring_polygons"]
+__all__ = ["RING_LABELS", "classify_ring", "context_rings", "hazard_radii", "ring_polygons"]
 
 RING_LABELS = {"danger": "危险区（内圈）", "watch": "关注区（外圈）", "none": "未暴露"}
 _COLUMNS = ["danger_radius_m", "watch_radius_m", "radius_source"]
@@ -33,40 +35,38 @@ def _lookup(values: pd.Series, table: dict, default: float = np.nan) -> np.ndarr
     )
 
 
-def _geohazard(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    base = _lookup(_col(frame, "hazard_type"), rules.table("geohazard.radius_m"))
-    factor = _lookup(_col(frame, "scale"), rules.table("geohazard.scale_factor"), 1.0)
-    given = pd.to_numeric(_col(frame, "threat_radius_m"), errors="coerce").to_numpy(dtype="float64")
-    has = np.isfinite(given) & (given > 0)
-    src = np.where(has, "site:threat_radius_m", "assumed:type×scale")
-    return np.where(has, given, base * factor), src
-
-
-def _gas_risk(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    ftype = _col(frame, "facility_type")
-    station = _lookup(ftype, rules.table("gas_risk.radius_m"))
-    pipe = _lookup(_col(frame, "pressure_class"), rules.table("gas_risk.pipe_radius_m"))
-    is_pipe = (ftype == "管道段").to_numpy() & np.isfinite(pipe)
-    pipe_basis = {k: e.basis for e in rules.entries if (k := e.key).startswith("gas_risk.pipe_radius_m.")}
-    pipe_src = _col(frame, "pressure_class").map(
-        lambda c: f"{pipe_basis.get(f'gas_risk.pipe_radius_m.{c}', 'assumed')}:GB55009控制范围"
-    )
-    src = np.where(is_pipe, pipe_src.to_numpy(dtype=object), "assumed:facility_type")
-    return np.where(is_pipe, pipe, station), src
-
-
-def _flood_spot(frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    base = _lookup(_col(frame, "spot_type"), rules.table("flood_spot.radius_m"))
-    depth = pd.to_numeric(_col(frame, "max_depth_cm"), errors="coerce").to_numpy(dtype="float64")
-    bounds = np.asarray(rules.get("flood_spot.depth_bounds_cm"), dtype="float64")
-    factors = np.asarray(rules.get("flood_spot.depth_factor"), dtype="float64")
-    factor = np.where(
-        np.isfinite(depth), factors[np.searchsorted(bounds, np.nan_to_num(depth), side="left")], 1.0
-    )
-    return base * factor, np.full(len(frame), "assumed:type×depth", dtype=object)
-
-
-_RADIUS_BY_LAYER = {"geohazard": _geohazard, "gas_risk": _gas_risk, "flood_spot": _flood_spot}
+def _radius(kind: LayerKind, frame: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """R of every site, as the kind's :class:`~layers.kinds.HazardRule` says, with its source label."""
+    spec, lid = kind.hazard, kind.id
+    assert spec is not None, "only hazard kinds get here"
+    kind_type = _col(frame, spec.type_field)
+    radius = _lookup(kind_type, rules.table(f"{lid}.radius_m"))
+    src = np.full(len(frame), spec.source, dtype=object)
+    if spec.scale_field:
+        radius = radius * _lookup(_col(frame, spec.scale_field), rules.table(f"{lid}.scale_factor"), 1.0)
+    if spec.depth_field:
+        depth = pd.to_numeric(_col(frame, spec.depth_field), errors="coerce").to_numpy(dtype="float64")
+        bounds = np.asarray(rules.get(f"{lid}.depth_bounds_cm"), dtype="float64")
+        factors = np.asarray(rules.get(f"{lid}.depth_factor"), dtype="float64")
+        radius = radius * np.where(
+            np.isfinite(depth), factors[np.searchsorted(bounds, np.nan_to_num(depth), side="left")], 1.0
+        )
+    if spec.pipe_type and spec.pipe_field:
+        table = f"{lid}.pipe_radius_m"
+        pipe = _lookup(_col(frame, spec.pipe_field), rules.table(table))
+        is_pipe = (kind_type == spec.pipe_type).to_numpy() & np.isfinite(pipe)
+        basis = {e.key: e.basis for e in rules.entries if e.key.startswith(table + ".")}
+        pipe_src = _col(frame, spec.pipe_field).map(
+            lambda c: f"{basis.get(f'{table}.{c}', 'assumed')}:{spec.pipe_source}"
+        )
+        src = np.where(is_pipe, pipe_src.to_numpy(dtype=object), src)
+        radius = np.where(is_pipe, pipe, radius)
+    if spec.site_radius_field:
+        given = pd.to_numeric(_col(frame, spec.site_radius_field), errors="coerce").to_numpy(dtype="float64")
+        has = np.isfinite(given) & (given > 0)
+        src = np.where(has, f"site:{spec.site_radius_field}", src)
+        radius = np.where(has, given, radius)
+    return radius, src
 
 
 def hazard_radii(layer_id: str, frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -79,12 +79,13 @@ def hazard_radii(layer_id: str, frame: pd.DataFrame, rules: Rules) -> pd.DataFra
     >>> from riskmodel.rules import load_rules
     >>> f = pd.DataFrame({"hazard_type": ["滑坡", "滑坡", None], "scale": ["大型", None, None],
     ...                   "threat_radius_m": [None, 80.0, None]})
-    >>> hazard_radii("geohazard", f, load_rules()).to_dict("list")["danger_radius_m"]
+    >>> hazard_radii(HAZARD_LAYERS[0], f, load_rules()).to_dict("list")["danger_radius_m"]  # 地质灾害隐患点
     [400.0, 80.0, nan]
     """
-    if layer_id not in _RADIUS_BY_LAYER:
+    kind = get_kind(layer_id)
+    if kind.hazard is None:
         raise RiskModelError(f"图层 {layer_id} 不是危险源图层；危险源图层：{'、'.join(HAZARD_LAYERS)}")
-    danger, src = _RADIUS_BY_LAYER[layer_id](frame, rules)
+    danger, src = _radius(kind, frame, rules)
     src = np.where(np.isfinite(danger), src, "missing")
     out = pd.DataFrame(
         {
@@ -108,23 +109,11 @@ def classify_ring(distance_m, danger_radius_m, watch_radius_m) -> np.ndarray:
     return np.select([d <= danger_radius_m, d <= watch_radius_m], ["danger", "watch"], "none").astype(object)
 
 
-def ring_polygons(
-    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = METRIC_CRS
-) -> gpd.GeoDataFrame:
-    """Danger and watch rings as WGS 84 polygons, for display only (buffers in the metric CRS).
-
-    Columns: ``layer, id, ring ("danger"/"watch"), radius_m, geometry``; watch rings are
-    annuli (the danger disk cut out), so both can be drawn together.
-    """
-    if ids is not None:
-        frame = frame[frame["id"].isin(list(ids))]
-    radii = hazard_radii(layer_id, frame, rules)
-    ok = frame.geometry.notna().to_numpy() & np.isfinite(radii["danger_radius_m"].to_numpy())
-    pts = frame.loc[ok].to_crs(metric_crs).geometry
-    r, w = radii.loc[ok, "danger_radius_m"].to_numpy(), radii.loc[ok, "watch_radius_m"].to_numpy()
+def _rings_frame(layer_id: str, ident, xy: np.ndarray, r: np.ndarray, w: np.ndarray, metric_crs: str):
+    pts = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=metric_crs)
     inner = pts.buffer(r, quad_segs=16)
     outer = pts.buffer(w, quad_segs=16).difference(inner)
-    ident = frame.loc[ok, "id"].astype(str).to_numpy()
+    ident = np.asarray(ident, dtype=str)
     rings = gpd.GeoDataFrame(
         {
             "layer": layer_id,
@@ -136,3 +125,35 @@ def ring_polygons(
         crs=metric_crs,
     )
     return rings.to_crs("EPSG:4326")
+
+
+def ring_polygons(
+    frame: gpd.GeoDataFrame, layer_id: str, rules: Rules, *, ids=None, metric_crs: str = METRIC_CRS
+) -> gpd.GeoDataFrame:
+    """Danger and watch rings as WGS 84 polygons, for display only (buffers in the metric CRS).
+
+    Columns: ``layer, id, ring ("danger"/"watch"), radius_m, geometry``; watch rings are
+    annuli (the danger disk cut out), so both can be drawn together. Sites the model leaves out
+    (a status in ``<layer>.exclude_status``, e.g. 已核销) get no rings, as they get none in the counts.
+    """
+    frame = active_sites(layer_id, frame, rules)
+    if ids is not None:
+        frame = frame[frame["id"].isin(list(ids))]
+    radii = hazard_radii(layer_id, frame, rules)
+    ok = frame.geometry.notna().to_numpy() & np.isfinite(radii["danger_radius_m"].to_numpy())
+    pts = frame.loc[ok].to_crs(metric_crs).geometry
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]) if len(pts) else np.empty((0, 2))
+    r, w = radii.loc[ok, "danger_radius_m"].to_numpy(), radii.loc[ok, "watch_radius_m"].to_numpy()
+    return _rings_frame(layer_id, frame.loc[ok, "id"].astype(str).to_numpy(), xy, r, w, metric_crs)
+
+
+def context_rings(ctx, layer_id: str, *, ids=None) -> gpd.GeoDataFrame:
+    """:func:`ring_polygons` from a model context's hazard table: the very sites and radii the counts use."""
+    hz = ctx.hazards[ctx.hazards["layer"] == layer_id]
+    if ids is not None:
+        hz = hz[hz["id"].isin([str(i) for i in ids])]
+    xy = hz[["x_m", "y_m"]].to_numpy(dtype="float64")
+    hz = hz[np.isfinite(xy).all(axis=1) & np.isfinite(hz["danger_radius_m"].to_numpy())]
+    xy = hz[["x_m", "y_m"]].to_numpy(dtype="float64")
+    r, w = hz["danger_radius_m"].to_numpy(), hz["watch_radius_m"].to_numpy()
+    return _rings_frame(layer_id, hz["id"].to_numpy(), xy, r, w, ctx.metric_crs)

@@ -25,9 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from layers.kinds import LAYER_KINDS, Role, layer_ids_with
 from riskmodel.errors import RuleConfigError
 
 __all__ = [
+    "ACTION_RULE_TABLE",
+    "CARD_LAYERS",
     "DEFAULTS",
     "EXTRA_SECTIONS",
     "HAZARD_LAYERS",
@@ -37,7 +40,8 @@ __all__ = [
     "load_rules",
 ]
 
-HAZARD_LAYERS = ("geohazard", "gas_risk", "flood_spot")
+HAZARD_LAYERS = layer_ids_with(Role.HAZARD)  # from the kinds (layers/kinds.py), never listed here
+CARD_LAYERS = {"site": "geohazard", "shelter": "shelter"}  # 两卡: per site of this layer, to its shelter
 EXTRA_SECTIONS = ("flood", "warning", "scenario", "depth_classes")
 STANDARD, ASSUMED, WORKSPACE = "standard", "assumed", "workspace"
 
@@ -114,7 +118,16 @@ _SHELTER_AREA = {
     "长期固定": (2.0, STANDARD),
     "中心": (2.0, ASSUMED),
 }
+_RESOURCE_RADIUS = {  # 应急资源 service radius by category (m); no national norm: assumed
+    "应急消防服务站点": 5000.0,
+    "专业救援队伍": 15000.0,
+    "社会应急力量": 8000.0,
+    "物资储备库": 20000.0,
+    "无人机巢": 5000.0,
+    "其他": 3000.0,
+}
 _NO_NORM = "无国家标准（FACTS §6.1），按经验假定"
+_EXCLUDE_NOTES = {"geohazard": ("不参与计算的地灾状态", "已核销点不再构成威胁")}  # label, clause
 _SAFETY = {  # rule id: (label, hazard layer, element layer, ring, basis, clause)
     "shelter_in_geohazard_danger": (
         "避难场所位于地灾隐患点危险区",
@@ -157,6 +170,18 @@ _SAFETY = {  # rule id: (label, hazard layer, element layer, ring, basis, clause
         "内河交通安全管理条例：洪水时应停渡；以积水区危险圈近似",
     ),
 }
+_ACTIVE_GEOHAZARD = (("status", ("监测中", "治理中", "")),)
+# The warning action table (riskmodel.warning): key, action, layer acted on, lowest colour,
+# flooded sites only, value filter ((field, allowed values), …). Lowest colours are overridable
+# in [rules.warning]; see riskmodel/warning.py.
+ACTION_RULE_TABLE: tuple[tuple, ...] = (
+    ("evacuate", "转移受地质灾害威胁人员至避难场所", "geohazard", "橙", False, _ACTIVE_GEOHAZARD),
+    ("patrol", "加密巡查地质灾害隐患点", "geohazard", "蓝", False, _ACTIVE_GEOHAZARD),
+    ("stop_ferry", "渡口停渡", "ferry", "黄", False, (("status", ("运营", "")),)),
+    ("close_underpass", "封闭积水下穿通道", "flood_spot", "黄", True, (("spot_type", ("下穿通道",)),)),
+    ("shelter_unusable", "淹没区内避难场所停用", "shelter", "黄", True, ()),
+    ("gas_check", "排查淹没区内燃气设施", "gas_risk", "黄", True, ()),
+)
 _INDEX_WEIGHTS = {
     "threatened_people": 0.30,
     "exposed_people_danger": 0.25,
@@ -179,16 +204,18 @@ def _defaults() -> tuple[RuleEntry, ...]:
         _e(f"geohazard.scale_factor.{k}", f"地灾规模系数（{k}）", v, "×", ASSUMED, _NO_NORM)
         for k, v in _GEO_SCALES.items()
     ]
-    out.append(
+    out += [
         _e(
-            "geohazard.exclude_status",
-            "不参与计算的地灾状态",
-            ("已核销",),
+            f"{k.id}.exclude_status",
+            _EXCLUDE_NOTES.get(k.id, (f"不参与计算的{k.label}状态", ""))[0],
+            k.inactive_status,
             "",
             ASSUMED,
-            "已核销点不再构成威胁",
+            _EXCLUDE_NOTES.get(k.id, ("", "按经验假定：这些状态的点位不参与计算"))[1],
         )
-    )
+        for k in LAYER_KINDS
+        if k.inactive_status
+    ]
     out += [
         _e(
             f"gas_risk.radius_m.{k}",
@@ -283,6 +310,17 @@ def _defaults() -> tuple[RuleEntry, ...]:
             "在建、规划水池尚不能取水",
         )
     )
+    out += [
+        _e(
+            f"emergency_resource.service_radius_m.{k}",
+            f"应急资源服务半径（{k}）",
+            v,
+            "m",
+            ASSUMED,
+            "无国家标准，按 2026 年工作方案的布点密度假定；点位填写的服务半径优先",
+        )
+        for k, v in _RESOURCE_RADIUS.items()
+    ]
     for rid, (label, _hz, _el, ring, basis, clause) in _SAFETY.items():
         out += [
             _e(f"safety.{rid}.enabled", f"{label}：启用", True, "", basis, clause),
@@ -293,7 +331,38 @@ def _defaults() -> tuple[RuleEntry, ...]:
         _e(f"risk_index.weight.{k}", f"风险指数权重（{k}）", v, "", ASSUMED, "综合指数权重，按经验假定")
         for k, v in _INDEX_WEIGHTS.items()
     ]
+    out += _inspection_defaults()
     return tuple(out)
+
+
+_FLOOD_SEASON = "重庆市汛期一般为 5 月 1 日—9 月 30 日（按地方实践假定，条文未核实）"
+_INSPECTION_NORM = "地方实践：地灾隐患点汛期每周、非汛期每月巡查（群测群防；频次按经验假定）"
+# (layer, level) → (days between checks in 汛期, outside 汛期); level "*" = any level
+_INSPECTION_DAYS = {
+    ("geohazard", "特大型"): (3.0, 15.0),
+    ("geohazard", "大型"): (7.0, 30.0),
+    ("geohazard", "中型"): (7.0, 30.0),
+    ("geohazard", "小型"): (15.0, 30.0),
+    ("geohazard", "*"): (15.0, 30.0),
+    ("flood_spot", "*"): (7.0, 30.0),
+    ("ferry", "*"): (7.0, 30.0),
+    ("gas_risk", "重大"): (7.0, 15.0),
+    ("gas_risk", "较大"): (15.0, 30.0),
+    ("gas_risk", "*"): (30.0, 30.0),
+    ("fire_pool", "*"): (30.0, 30.0),
+    ("shelter", "*"): (30.0, 90.0),
+    ("nine_small", "*"): (90.0, 90.0),
+}
+_INSPECTION_LEVEL = {"geohazard": "danger_level", "gas_risk": "risk_level"}
+
+
+def _inspection_defaults() -> list[RuleEntry]:
+    out = [_e("inspection.flood_season", "汛期（起止月-日）", ("05-01", "09-30"), "", ASSUMED, _FLOOD_SEASON)]
+    out += [_e(f"inspection.level_field.{lid}", f"巡查频次分级字段（{lid}）", name, "", ASSUMED, _INSPECTION_NORM)
+            for lid, name in _INSPECTION_LEVEL.items()]
+    out += [_e(f"inspection.interval_days.{lid}.{level}", f"巡查间隔（{lid} {level}；汛期, 非汛期）", days, "天",
+               ASSUMED, _INSPECTION_NORM) for (lid, level), days in _INSPECTION_DAYS.items()]
+    return out
 
 
 DEFAULTS: tuple[RuleEntry, ...] = _defaults()
@@ -333,6 +402,10 @@ class Rules:
 
     def watch_factor(self, layer_id: str) -> float:
         return float(self.values[f"{layer_id}.watch_factor"])
+
+    def excluded_status(self, layer_id: str) -> tuple[str, ...]:
+        """Statuses that leave a site of this layer out of the model (``<id>.exclude_status``; none if undeclared)."""
+        return tuple(self.values.get(f"{layer_id}.exclude_status", ()))
 
     @property
     def shelter_radius_m(self) -> dict[str, float]:

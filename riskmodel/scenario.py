@@ -27,6 +27,7 @@ from layers.labels import VILLAGE_LAYER
 from layers.store.io import atomic_write_bytes
 from layers.tabular import csv_bytes
 from riskmodel.analysis import unsafe_shelters
+from riskmodel.context import ModelContext, refuge_layer
 from riskmodel.errors import RuleConfigError
 from riskmodel.flood import flooded_area_by_township, sample_depths
 from riskmodel.warning import ACTION_COLUMNS, WarningColor, action_rules, warning_actions
@@ -99,15 +100,25 @@ class ScenarioResult:
 
 
 def run_scenario(
-    ws, depth: DatasetReader | None, warnings: dict[str, WarningColor] | None = None, *, source: str = ""
+    ws,
+    depth: DatasetReader | None,
+    warnings: dict[str, WarningColor] | None = None,
+    *,
+    source: str = "",
+    context: ModelContext | None = None,
 ) -> ScenarioResult:
-    """Run a flood (``depth`` raster, or no flood when None) and warning scenario on a workspace."""
+    """Run a flood (``depth`` raster, or no flood when None) and warning scenario on a workspace.
+
+    ``context`` (the model context of ``ws``, e.g. the app's cached one) gives the unsafe shelters
+    without re-deriving sites, hazards and safety.
+    """
     warnings = dict(warnings or {})
     breaks = depth_breaks(ws.config)
     sites = _sites_with_depths(ws, depth)
-    if "shelter" in sites:
-        unsafe = unsafe_shelters(ws)
-        sites["shelter"]["unsafe_reason"] = [unsafe.get(str(i), "") for i in sites["shelter"]["id"]]
+    refuge = refuge_layer()
+    if refuge in sites:
+        unsafe = unsafe_shelters(context if context is not None else ws)
+        sites[refuge]["unsafe_reason"] = [unsafe.get(str(i), "") for i in sites[refuge]["id"]]
     site_depths = _site_depth_table(sites, breaks)
     areas = _flooded_areas(ws, depth)
     actions = warning_actions(
@@ -180,12 +191,18 @@ def _count_by_township(frame: pd.DataFrame, mask, weights=None) -> pd.Series:
     return pd.to_numeric(sel[weights], errors="coerce").fillna(0).groupby(sel["township"]).sum()
 
 
-def _ferries_to_stop(sites, actions: pd.DataFrame) -> pd.DataFrame:
-    ferries = sites.get("ferry")
-    if ferries is None or ferries.empty:
+def _ferries_to_stop(sites, actions: pd.DataFrame, rules) -> pd.DataFrame:
+    """Sites of the ``stop_ferry`` action's layer that its filter selects (operating) and that are
+    flooded or in a township warned enough to stop them."""
+    rule = next((r for r in rules if r.key == "stop_ferry"), None)
+    ferries = sites.get(rule.layer) if rule is not None else None
+    if rule is None or ferries is None or ferries.empty:
         return pd.DataFrame(columns=["id", "township"])
-    operating = ferries["status"].fillna("运营").astype(str).eq("运营").to_numpy()
-    warned = ferries["id"].isin(actions.loc[actions["key"] == "stop_ferry", "id"]).to_numpy()
+    operating = np.ones(len(ferries), dtype=bool)
+    for name, allowed in rule.where:
+        if name in ferries.columns:
+            operating &= ferries[name].fillna("").astype(str).isin(allowed).to_numpy()
+    warned = ferries["id"].isin(actions.loc[actions["key"] == rule.key, "id"]).to_numpy()
     return ferries[operating & ((ferries["depth_m"].to_numpy() > 0) | warned)]
 
 
@@ -204,8 +221,9 @@ def _township_table(ws, sites, areas, actions, warnings) -> pd.DataFrame:
     t["people_exposed"] = t["name"].map(_count_by_township(villages, villages["depth_m"] > 0, "population"))
     for lid, frame in sites.items():
         t[f"flooded_{lid}"] = t["name"].map(_count_by_township(frame, frame["depth_m"] > 0))
-    t["shelters_unusable"] = t.get("flooded_shelter", 0)
-    t["ferries_to_stop"] = t["name"].map(_ferries_to_stop(sites, actions).groupby("township").size())
+    t["shelters_unusable"] = t.get(f"flooded_{refuge_layer()}", 0)
+    stop = _ferries_to_stop(sites, actions, action_rules(ws.config))
+    t["ferries_to_stop"] = t["name"].map(stop.groupby("township").size())
     evac = actions[actions["key"] == "evacuate"].groupby("township")["people"].sum()
     over = actions[actions["key"] == "evacuate_overflow"].groupby("township")["people"].sum()
     t["evacuate_people"], t["overflow_people"] = t["name"].map(evac), t["name"].map(over)

@@ -1,6 +1,6 @@
 """Warning scenario: a warning colour per township + a flood scenario → actions per township.
 
-The rule table (:data:`DEFAULT_ACTION_RULES`) is data: each action names the registry it acts on,
+The rule table (:data:`DEFAULT_ACTION_RULES`, from ``ACTION_RULE_TABLE`` in ``riskmodel/rules.py``) is data: each action names the registry it acts on,
 the lowest warning colour that triggers it, whether only flooded sites count, and a value filter.
 Defaults follow SPEC §4 (橙 and above: evacuate the people threatened by geohazards to their
 assigned shelters; 黄 and above: stop ferries, close flooded 下穿通道, do not use flooded shelters,
@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from layers.coords import METRIC_CRS
+from layers.kinds import get_kind, refuge_kinds
 from riskmodel.errors import RuleConfigError
+from riskmodel.rules import ACTION_RULE_TABLE
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -93,28 +95,9 @@ class ActionRule:
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, allowed values)
 
 
-_ACTIVE_GEOHAZARD = (("status", ("监测中", "治理中", "")),)
-
-DEFAULT_ACTION_RULES: tuple[ActionRule, ...] = (
-    ActionRule(
-        "evacuate",
-        "转移受地质灾害威胁人员至避难场所",
-        "geohazard",
-        WarningColor.ORANGE,
-        where=_ACTIVE_GEOHAZARD,
-    ),
-    ActionRule("patrol", "加密巡查地质灾害隐患点", "geohazard", WarningColor.BLUE, where=_ACTIVE_GEOHAZARD),
-    ActionRule("stop_ferry", "渡口停渡", "ferry", WarningColor.YELLOW, where=(("status", ("运营", "")),)),
-    ActionRule(
-        "close_underpass",
-        "封闭积水下穿通道",
-        "flood_spot",
-        WarningColor.YELLOW,
-        flooded_only=True,
-        where=(("spot_type", ("下穿通道",)),),
-    ),
-    ActionRule("shelter_unusable", "淹没区内避难场所停用", "shelter", WarningColor.YELLOW, flooded_only=True),
-    ActionRule("gas_check", "排查淹没区内燃气设施", "gas_risk", WarningColor.YELLOW, flooded_only=True),
+DEFAULT_ACTION_RULES: tuple[ActionRule, ...] = tuple(
+    ActionRule(key, label, layer, WarningColor(color), flooded, where)
+    for key, label, layer, color, flooded, where in ACTION_RULE_TABLE  # the table is in riskmodel/rules.py
 )
 _OFF = ("关闭", "off", "none", "")
 
@@ -189,7 +172,7 @@ def warning_actions(
             continue
         rows += _simple_rows(rule, sites[rule.layer], warnings)
     evac_rule = next((r for r in rules if r.key == "evacuate" and r.min_color is not None), None)
-    if evac_rule is not None and "geohazard" in sites:
+    if evac_rule is not None and evac_rule.layer in sites:
         rows += _evacuation_rows(evac_rule, sites, warnings, metric_crs)
     frame = pd.DataFrame(rows, columns=[*ACTION_COLUMNS, "name", "key", "people"])
     order = {r.key: float(i) for i, r in enumerate(rules)}
@@ -241,11 +224,18 @@ def _usable_shelters(shelters: pd.DataFrame) -> pd.DataFrame:
 
 
 def _evacuation_rows(rule: ActionRule, sites, warnings, metric_crs) -> list[dict]:
-    geo = _rule_sites(rule, sites["geohazard"])
+    geo = _rule_sites(rule, sites[rule.layer])
     geo = geo[_warned(warnings, rule, geo["township"].fillna(""))]
-    people = pd.to_numeric(geo["threatened_people"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    spec = get_kind(rule.layer).hazard
+    threatened = spec.threatened_field if spec and spec.threatened_field else ""
+    people = (
+        pd.to_numeric(geo[threatened], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+        if threatened in geo
+        else np.zeros(len(geo), dtype=np.int64)
+    )
     geo, people = geo[people > 0], people[people > 0]
-    shelters = _usable_shelters(sites["shelter"]) if "shelter" in sites else sites["geohazard"].iloc[:0]
+    refuge = refuge_kinds()[0].id
+    shelters = _usable_shelters(sites[refuge]) if refuge in sites else sites[rule.layer].iloc[:0]
     plan = assign_evacuation(geo, people, shelters, metric_crs=metric_crs)
     return [_evacuation_row(rule, rec, warnings) for rec in plan.to_dict("records")]
 
@@ -262,7 +252,7 @@ def _evacuation_row(rule: ActionRule, rec: dict, warnings) -> dict:
         "township": rec["township"],
         "warning": warnings[rec["township"]].value,
         "action": rule.label,
-        "layer": "geohazard",
+        "layer": rule.layer,
         "id": rec["site_id"],
         "detail": detail,
         "name": rec["site_name"],

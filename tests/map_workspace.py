@@ -14,6 +14,8 @@ import numpy as np
 import rasterio
 from rasterio.transform import from_origin
 
+from layers.kinds import LAYER_KINDS
+
 XSS_NAME = "<img src=x onerror=alert(1)>"
 WEST_TOWN, EAST_TOWN = "甲街道", "乙镇"
 _W = (107.30, 30.30, 107.34, 30.34)
@@ -95,9 +97,12 @@ LAYERS = {
         {"occupants": 10},
     ),
 }
-COUNTS = {lid: len(feats) for lid, feats in LAYERS.items()}
+# every kind (a registry without a file here loads empty and is drawn with 0 sites)
+COUNTS = {k.id: len(LAYERS.get(k.id, ())) for k in LAYER_KINDS}
 COUNTS_BY_TOWN = {
-    town: {lid: sum(f["properties"]["township"] == town for f in feats) for lid, feats in LAYERS.items()}
+    town: {
+        k.id: sum(f["properties"]["township"] == town for f in LAYERS.get(k.id, ())) for k in LAYER_KINDS
+    }
     for town in (WEST_TOWN, EAST_TOWN)
 }
 

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from layers.exports.bundle import ExportBundle, date_or_text, is_missing, layer_table
 from layers.kinds import get_kind
+from layers.records.packet import add_field_sheets
 
 __all__ = ["COVER_SHEET", "render_xlsx"]
 
@@ -31,6 +32,7 @@ def render_xlsx(bundle: ExportBundle) -> bytes:
     for lid, frame in bundle.sites.items():
         kind = get_kind(lid)
         _write_layer(wb.create_sheet(_sheet_title(kind.label)), layer_table(frame, kind))
+    add_field_sheets(wb, bundle)  # 巡查记录 (+ 行动任务): filled in the field, imported back
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

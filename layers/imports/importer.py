@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.coords import bd09_to_wgs84, gcj02_to_wgs84, to_metric
+from layers.coords import METRIC_CRS, bd09_to_wgs84, gcj02_to_wgs84, to_metric
 from layers.crs import CrsChoice, parse_crs, to_wgs84
 from layers.errors import ImportConflictError, ImportRefusedError, LayerError, LayerFileError, Problem
 from layers.imports.readers import (
@@ -341,8 +341,9 @@ def _warnings(table: SourceTable, kind: LayerKind, problems: list[Problem], reje
 
 def _provided_fields(headers: HeaderMap, kind: LayerKind, extras: list[str]) -> frozenset[str]:
     keys = {*headers.fields.values(), "id", "township", "source", *extras}
-    if kind.id == "geohazard" and keys & {"threatened_people", "threatened_property_wan", "danger_level"}:
-        keys.add("danger_level")
+    for derived in kind.derived:  # a derived field is re-derived when any of its inputs is imported
+        if keys & {*derived.inputs, derived.field}:
+            keys.add(derived.field)
     return frozenset(keys)
 
 
@@ -458,19 +459,20 @@ def _hint_offset_townships(lon, lat, named: pd.Series, area: Area) -> list[str]:
     return out
 
 
-def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current) -> list[str]:
+def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current, metric_crs: str = METRIC_CRS) -> list[str]:
     pairs = [(i, current.features[current.index[v]]) for i, v in enumerate(ids) if v in current.index]
     found = [(i, (f.get("geometry") or {}).get("coordinates")) for i, f in pairs]
     old = [(i, c) for i, c in found if isinstance(c, list) and len(c) >= 2 and np.isfinite(lon[i])]
     if len(old) < 3:
         return []
     idx = np.array([i for i, _ in old])
-    ox, oy = to_metric(np.array([c[0] for _, c in old]), np.array([c[1] for _, c in old]))
-    nx, ny = to_metric(lon[idx], lat[idx])
+    ox, oy = to_metric(np.array([c[0] for _, c in old]), np.array([c[1] for _, c in old]), metric_crs)
+    nx, ny = to_metric(lon[idx], lat[idx], metric_crs)
     shift = np.median(np.hypot(nx - ox, ny - oy))
     out = []
     for key, label, conv in _OFFSET_CANDIDATES:
-        cx, cy = to_metric(*conv(lon[idx], lat[idx]))
+        clon, clat = conv(lon[idx], lat[idx])
+        cx, cy = to_metric(clon, clat, metric_crs)
         after = np.median(np.hypot(cx - ox, cy - oy))
         if shift > 100 and after < 0.2 * shift:
             out.append(
@@ -481,7 +483,8 @@ def _hint_offset_existing(lon, lat, ids: pd.Series, current: _Current) -> list[s
 
 
 def _hints(
-    x, y, lon, lat, props: pd.DataFrame, choice: CrsChoice, area: Area, current: _Current
+    x, y, lon, lat, props: pd.DataFrame, choice: CrsChoice, area: Area, current: _Current,
+    metric_crs: str = METRIC_CRS,
 ) -> list[str]:
     hints = _hint_units(x, y, choice)
     if hints:
@@ -495,7 +498,7 @@ def _hints(
         named = props["township"] if "township" in props else pd.Series([None] * len(props), dtype=object)
         hints += _hint_offset_townships(lon[pick], lat[pick], named, area)
         if "id" in props:
-            hints += _hint_offset_existing(lon[pick], lat[pick], props["id"], current)
+            hints += _hint_offset_existing(lon[pick], lat[pick], props["id"], current, metric_crs)
     return hints
 
 
@@ -640,7 +643,7 @@ def plan_import(
     provided = _provided_fields(headers, kind, extras)
     features = _accepted_features(typed, keep, kind)
     diff, merged = _diff_and_merge(current, features, mode, provided)
-    hints = _hints(x, y, lon, lat, props, choice, ws.area, current) + _replace_hint(diff, rejected, mode)
+    hints = _hints(x, y, lon, lat, props, choice, ws.area, current, ws.metric_crs) + _replace_hint(diff, rejected, mode)
     hints += [
         f"{table.name}: 列“{col}”未被识别，像是字段“{kind.field(f).label}”（{f}）；已作为附加属性保留，"
         f"不会填入该字段；如确为此字段，请把列名改为“{kind.field(f).label}”后重新导入"

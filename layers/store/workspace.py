@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -87,8 +88,9 @@ class Workspace:
         p = self.root / "dem.tif"
         return p if p.exists() else None
 
-    @property
+    @cached_property
     def area(self) -> Area:
+        """The county union and prepared townships, built once per loaded workspace."""
         return Area.from_frames(self.county, self.townships)
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
@@ -114,6 +116,19 @@ def _read_config(root: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{path}: 格式错误（{exc}）") from None
+
+
+_BASE_COLUMNS = {"townships": ("code", "name", "kind", "population"),
+                 "villages": ("code", "name", "township", "kind", "population")}
+
+
+def _base_layer(root: Path, name: str) -> gpd.GeoDataFrame:
+    """A base layer with its columns even when the file holds no feature yet (a new workspace)."""
+    frame = read_vector(root / f"{name}.geojson")
+    for col in _BASE_COLUMNS[name]:
+        if col not in frame.columns:
+            frame[col] = pd.Series([None] * len(frame), dtype=object, index=frame.index)
+    return frame
 
 
 def _optional_vector(path: Path) -> gpd.GeoDataFrame | None:
@@ -150,8 +165,8 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     root = Path(root) if root is not None else DEFAULT_WORKSPACE
     config = _read_config(root)
     county = read_vector(root / "county.geojson")
-    townships = read_vector(root / "townships.geojson")
-    villages = read_vector(root / "villages.geojson")
+    townships = _base_layer(root, "townships")
+    villages = _base_layer(root, "villages")
     area = Area.from_frames(county, townships)
     loaded, problems = {}, []
     for kind in LAYER_KINDS:
@@ -159,9 +174,11 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
             continue
         loaded[kind.id], found = _load_layer_or_problem(root, kind, area)
         problems.extend(found)
-    return Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
-                     layers=loaded, problems=problems, river=_optional_vector(root / "river.geojson"),
-                     forest=_optional_vector(root / "forest.geojson"))
+    ws = Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
+                   layers=loaded, problems=problems, river=_optional_vector(root / "river.geojson"),
+                   forest=_optional_vector(root / "forest.geojson"))
+    ws.__dict__["area"] = area  # the cached_property's slot: the union validation already built
+    return ws
 
 
 # ---------------------------------------------------------------- versions

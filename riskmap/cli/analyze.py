@@ -1,7 +1,8 @@
-"""``riskmap analyze``: run the risk model on a workspace and write the SPEC §6 output files."""
+"""``riskmap analyze``: run the risk model on a workspace (or a city) and write the SPEC §6 output files."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
@@ -11,7 +12,15 @@ from riskmodel.analysis import analyze_workspace, write_outputs
 def add_parser(sub) -> None:
     p = sub.add_parser("analyze", help="风险分析：暴露圈、安全距离、避难覆盖、乡镇汇总")
     add_workspace_arg(p)
+    p.add_argument("--city", type=Path, default=None,
+                   help="市级工作区文件夹（若干区县工作区 + city.toml）：逐县分析，另写全市 counties.csv、townships.csv")
     p.add_argument("--out", type=Path, required=True, help="输出文件夹（写入 pairs.csv、townships.csv 等）")
+    p.add_argument("--engine", choices=("single", "dask"), default="single",
+                   help="暴露对计算引擎：single 单进程（默认），dask 按空间分区在 Dask 集群上计算（结果相同）")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask 调度器地址（如 tcp://10.0.0.5:8786）；不填则在本机启动 LocalCluster")
+    p.add_argument("--parquet-dir", type=Path, default=None,
+                   help="--engine dask 的分区 GeoParquet 文件夹（默认 OUT/parquet；集群上须为各 worker 可读的共享目录）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出 {outputs, summary}")
     p.set_defaults(func=run)
 
@@ -32,9 +41,49 @@ def _print_text(paths: dict, summary: dict) -> None:
         print(f"  {name:<11} {path}")
 
 
+@contextlib.contextmanager
+def _finder(args):
+    if args.engine != "dask":
+        yield None
+        return
+    from riskmodel.distributed import DaskPairFinder, connect
+
+    client = connect(args.scheduler)
+    try:
+        yield DaskPairFinder(client, args.parquet_dir or args.out / "parquet")
+    finally:
+        cluster = client.cluster if not args.scheduler else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_city(args, finder) -> int:
+    from layers.city import load_city
+    from riskmodel.city import analyze_city, write_city_outputs
+
+    ca = analyze_city(load_city(args.city), finder=finder)
+    paths = write_city_outputs(ca, args.out)
+    if args.json:
+        print_json({"outputs": paths, "counties": ca.counties.to_dict("records")})
+        return 0
+    print(f"市级工作区：{args.city}（{ca.city.name}），{len(ca.counties)} 个区县，{len(ca.townships)} 个乡镇（街道）")
+    for r in ca.counties.itertuples():
+        print(f"  {r.county}（{r.county_adcode}，{r.metric_crs}）：乡镇 {r.townships} 个，暴露对 {r.pairs} 个，"
+              f"违规 {r.violations_total} 处")
+    for name in ("counties", "townships", "city_summary"):
+        print(f"  {name:<12} {paths[name]}")
+    return 0
+
+
 def run(args) -> int:
-    ws = load_for_command(args)
-    analysis = analyze_workspace(ws)
+    with _finder(args) as finder:
+        if args.city is not None:
+            return _run_city(args, finder)
+        ws = load_for_command(args)
+        if finder is not None:
+            finder.crs = ws.metric_crs
+        analysis = analyze_workspace(ws, finder=finder)
     paths = write_outputs(analysis, args.out)
     if args.json:
         print_json({"outputs": paths, "summary": analysis.summary})

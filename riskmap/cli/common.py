@@ -6,9 +6,21 @@ import json
 import sys
 from pathlib import Path
 
+from layers.errors import SelectionError
+from layers.kinds import LAYER_KINDS
 from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 
-__all__ = ["add_workspace_arg", "load_for_command", "print_json", "workspace_path"]
+__all__ = [
+    "LAYERS_HELP",
+    "add_city_arg",
+    "add_workspace_arg",
+    "load_for_command",
+    "parse_layers",
+    "print_json",
+    "workspace_path",
+]
+
+LAYERS_HELP = "图层 id 或中文名，逗号分隔，或 all（默认）"
 
 _SHOWN_PROBLEMS = 3
 
@@ -18,8 +30,31 @@ def add_workspace_arg(parser) -> None:
                         help=f"工作区文件夹（默认：内置样例 {DEFAULT_WORKSPACE.name}）")
 
 
+def add_city_arg(parser) -> None:
+    parser.add_argument("--city", type=Path, default=None,
+                        help="市级工作区文件夹（若干区县工作区 + city.toml）：各区县合为一图，同名乡镇加县名区分")
+
+
 def workspace_path(args) -> Path:
     return args.workspace if args.workspace is not None else DEFAULT_WORKSPACE
+
+
+def parse_layers(text: str) -> tuple[str, ...]:
+    """``--layers`` of every command: ids or Chinese labels, comma-separated (，too); ``all`` or
+    nothing → ``()`` meaning every layer. Order kept, duplicates dropped.
+
+    >>> parse_layers("all")
+    ()
+    """
+    tokens = [t.strip() for t in str(text).replace("，", ",").split(",") if t.strip()]
+    if not tokens or any(t.lower() == "all" for t in tokens):
+        return ()
+    by_name = {k.id: k.id for k in LAYER_KINDS} | {k.label: k.id for k in LAYER_KINDS}
+    bad = [t for t in tokens if t not in by_name]
+    if bad:
+        valid = "、".join(f"{k.id}({k.label})" for k in LAYER_KINDS)
+        raise SelectionError(f"未知图层 “{'、'.join(bad)}”；可选图层：{valid}，或 all")
+    return tuple(dict.fromkeys(by_name[t] for t in tokens))
 
 
 def print_json(doc) -> None:
@@ -30,7 +65,12 @@ def print_json(doc) -> None:
 def load_for_command(args) -> Workspace:
     """Load the workspace; warn on stderr when some of it failed validation, so that no command works
     on a silently incomplete workspace (a broken layer file is read as empty)."""
-    ws = load_workspace(workspace_path(args))
+    if getattr(args, "city", None) is not None:
+        from layers.city import city_workspace, load_city
+
+        ws = city_workspace(load_city(args.city))
+    else:
+        ws = load_workspace(workspace_path(args))
     errors = ws.errors
     if errors:
         layers = "、".join(dict.fromkeys(p.layer for p in errors))

@@ -22,7 +22,14 @@ from layers.errors import SelectionError
 from layers.exports import FORMATS, ExportResult, export_per_township, export_stem, write_export
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.selection import Selection, parse_where, resolve_townships
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import (
+    LAYERS_HELP,
+    add_city_arg,
+    add_workspace_arg,
+    load_for_command,
+    parse_layers,
+    print_json,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -35,7 +42,7 @@ def add_parser(sub) -> None:
         required=True,
         help="乡镇名称或代码，多个用逗号分隔（合为一个文件）；all = 每个乡镇各写一个文件",
     )
-    p.add_argument("--layers", "-l", default="all", help="图层 id，逗号分隔，或 all（默认）")
+    p.add_argument("--layers", "-l", default="all", help=LAYERS_HELP)
     p.add_argument(
         "--where",
         action="extend",
@@ -45,7 +52,10 @@ def add_parser(sub) -> None:
         help="属性筛选，可写多个（都要满足）；字段用 id 或中文名，多个值用逗号分隔，如 险情等级=大型,中型",
     )
     p.add_argument("--search", default="", help="按名称/编号/村/地址搜索的文字")
-    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="导出格式")
+    p.add_argument("--overdue", action="store_true", help="只导出逾期未巡查的点位（按巡查规则）")
+    p.add_argument("--date", default=None, help="--overdue 的计算日期（默认今天）")
+    p.add_argument("--format", "-f", required=True, choices=(*FORMATS, "xlsform"),
+                   help="导出格式；xlsform = ODK/KoboToolbox 巡查表单（附点位实体列表 CSV）")
     p.add_argument(
         "--out",
         "-o",
@@ -54,24 +64,8 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出写出的文件与数量")
     add_workspace_arg(p)
+    add_city_arg(p)
     p.set_defaults(func=run)
-
-
-def parse_layers(text: str) -> tuple[str, ...]:
-    """``a,b`` → layer ids (checked); ``all`` or empty → () meaning every layer."""
-    tokens = [t.strip() for t in text.replace("，", ",").split(",") if t.strip()]
-    if not tokens or any(t.lower() == "all" for t in tokens):
-        return ()
-    by_label = {k.label: k.id for k in LAYER_KINDS}
-    ids = []
-    for tok in tokens:
-        lid = by_label.get(tok, tok)
-        try:
-            get_kind(lid)
-        except KeyError as exc:
-            raise SelectionError(str(exc)) from None
-        ids.append(lid)
-    return tuple(dict.fromkeys(ids))
 
 
 def _selection(args, ws) -> tuple[Selection, bool]:
@@ -88,7 +82,11 @@ def _selection(args, ws) -> tuple[Selection, bool]:
 def run(args) -> int:
     ws = load_for_command(args)
     selection, per_township = _selection(args, ws)
+    if args.overdue:
+        ws, selection = _overdue(ws, selection, args.date)
     out = Path(args.out)
+    if args.format == "xlsform":
+        return _xlsform(args, ws, selection, per_township, out)
     if per_township:
         if out.exists() and not out.is_dir():
             raise SelectionError(f"{out}: --township all 需要一个输出文件夹，而这是一个已有文件")
@@ -98,6 +96,28 @@ def run(args) -> int:
             out = out / f"{export_stem(selection, ws.name)}.{args.format}"
         results = [write_export(ws, selection, args.format, out)]
     _report(args, selection, results)
+    return 0
+
+
+def _overdue(ws, selection: Selection, day_text: str | None):
+    from layers.records import INSPECTIONS, read_records
+    from layers.records.noted import NotedSelection
+    from riskmodel.inspection import as_of_date, overdue_workspace
+
+    day = as_of_date(day_text)
+    noted = NotedSelection(**selection.__dict__, note=f"逾期未巡查（截至 {day:%Y-%m-%d}）")
+    return overdue_workspace(ws, read_records(ws.root, INSPECTIONS), day), noted
+
+
+def _xlsform(args, ws, selection: Selection, per_township: bool, out: Path) -> int:
+    from layers.records.xlsform import write_xlsform
+
+    if per_township:
+        raise SelectionError("xlsform 每次导出一个乡镇的表单；--township 请写乡镇名称")
+    if out.is_dir() or str(args.out).endswith(("/", "\\")):
+        out = out / f"{export_stem(selection, ws.name)}_巡查表单.xlsx"
+    paths, counts = write_xlsform(ws, selection, out)
+    print(f"已导出巡查表单（{sum(counts.values())} 处点位）→ {paths[0]}；点位实体列表 → {paths[1]}")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from layers.baselayers import BASE_LAYERS
 from layers.crs import CRS_CHOICES
 from layers.imports.importer import (
     ImportMode,
@@ -29,7 +30,8 @@ MAX_LINES = 50  # rejected rows printed on stderr; the rest are in the rejects f
 
 def add_parser(sub) -> None:
     p = sub.add_parser("import", help="从 Excel/CSV/GeoJSON/Shapefile/GeoPackage/KML 导入登记表")
-    p.add_argument("layer", choices=kind_ids(), metavar="LAYER", help=f"图层：{'、'.join(kind_ids())}")
+    layers = (*kind_ids(), *BASE_LAYERS)
+    p.add_argument("layer", choices=layers, metavar="LAYER", help=f"图层：{'、'.join(layers)}")
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument(
         "--crs",
@@ -95,6 +97,10 @@ def _rejects_path(plan: ImportPlan, args) -> Path | None:
 
 
 def run(args) -> int:
+    if args.layer in BASE_LAYERS:
+        from riskmap.cli.import_base import run_base
+
+        return run_base(args)
     ws = load_workspace(workspace_path(args), layers=())
     plan = plan_import(
         ws,

@@ -17,6 +17,7 @@ __all__ = ["main"]
 
 # command name → module under riskmap.cli; each module has add_parser(subparsers) and run(args) -> int
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("init", "init"),
     ("validate", "validate"),
     ("analyze", "analyze"),
     ("export", "export"),
@@ -27,6 +28,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("scenario", "scenario"),
     ("map", "mapfile"),
     ("serve", "serve"),
+    ("plan", "plan"),
+    ("cards", "cards"),
+    ("inspections", "inspections"),
 )
 
 

@@ -7,6 +7,7 @@ to ``--out`` and moved in only when all of them exist, so an error leaves ``--ou
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -33,6 +34,9 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="输出文件夹")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("--issue", default=None, metavar="事件名称",
+                   help="发布为事件：各项措施成为带固定编号的任务，可经巡查包、表单、手机页面反馈")
+    p.add_argument("--actor", default=None, help="发布人（默认：本机操作员）")
     p.set_defaults(func=run)
 
 
@@ -50,7 +54,8 @@ def run(args) -> int:
     try:
         with _opened(depth_tiff) as ds:
             result = run_scenario(ws, ds, warnings, source=label)
-            outputs = _write(ws, result, ds, depth_tiff, staging)
+            tasks = _issue(ws, args, result, warnings)
+            outputs = _write(ws, result, ds, depth_tiff, staging, tasks)
         outputs = _move_into(staging, args.out, outputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -106,13 +111,27 @@ class _opened:
             self._mem.close()
 
 
-def _write(ws, result, ds, depth_tiff, staging: Path) -> dict[str, str]:
+def _issue(ws, args, result, warnings):
+    """``--issue NAME``: save the actions as a named event; the briefing then shows task progress."""
+    if not args.issue:
+        return None
+    from layers.records import DEFAULT_ACTOR
+    from layers.records.tasks import issue_event, task_summary
+
+    event = issue_event(ws.root, result.actions, name=args.issue, warnings={k: v.value for k, v in warnings.items()},
+                        actor=args.actor or DEFAULT_ACTOR)
+    print(f"已发布事件 {event['name']}（{event['event_id']}）：任务 {len(event['tasks'])} 项",
+          file=sys.stderr if args.json else sys.stdout)
+    return task_summary(ws.root, event["event_id"])
+
+
+def _write(ws, result, ds, depth_tiff, staging: Path, tasks=None) -> dict[str, str]:
     from riskmap.render.briefing import render_briefing
     from riskmap.render.overlay import depth_overlay
     from riskmodel.scenario import write_outputs
 
     overlay = depth_overlay(ds, config=ws.config) if ds is not None else None
-    briefing = render_briefing(ws, result, overlay)
+    briefing = render_briefing(ws, result, overlay, tasks=tasks)
     return write_outputs(result, staging, briefing=briefing, depth_tiff=depth_tiff)
 
 

@@ -28,8 +28,9 @@ def run(args) -> int:
         tag = "错误" if p.severity == "error" else "警告"
         print(f"[{tag}] {p.line()}", file=sys.stderr if p.severity == "error" else sys.stdout)
     print(f"工作区：{ws.root}（{ws.name}{'，样例数据' if ws.is_sample else ''}）")
+    width = max((len(lid) for lid in counts), default=0) + 1  # ids line up whatever kinds there are
     for lid, n in counts.items():
-        print(f"  {get_kind(lid).label:<10} {lid:<11} {n:>8} 条")
+        print(f"  {get_kind(lid).label:<10} {lid:<{width}} {n:>8} 条")
     n_err, n_warn = len(ws.errors), len(ws.problems) - len(ws.errors)
     print(f"结果：{'通过' if ok else '未通过'}，错误 {n_err} 处，警告 {n_warn} 处")
     return 0 if ok else 1

@@ -21,7 +21,7 @@ from layers.kinds import get_kind
 from layers.selection import Selection, select_sites
 from riskmap.mapview.assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, localize_assets
 from riskmap.mapview.basemaps import tile_layers
-from riskmap.mapview.encode import SHAPES, js_json, site_payload
+from riskmap.mapview.encode import js_json, site_payload
 from riskmap.mapview.hillshade import hillshade
 from riskmap.mapview.runtime import RUNTIME_JS
 from riskmap.render.palettes import RISK_RAMP, WARNING_HEX
@@ -107,6 +107,7 @@ class MapView:
     detail_limit: int = 20_000  # above this many sites a layer carries no names/key fields (payload)
     aggregate_over: int = 1_000  # a layer with more sites than this is counted per cell at county zoom
     aggregate_below_zoom: int = 13  # ... below this zoom level, and drawn as points from it on
+    site_marks: dict | None = None  # layer id → {site id: 逾期未巡查 | 发现隐患} (riskmodel.inspection.site_marks)
 
     @property
     def labels(self) -> dict:
@@ -313,7 +314,8 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
             moved = fn(shapely.get_coordinates(frame.geometry.values))
             xy = (moved[:, 0], moved[:, 1])
         payload = site_payload(
-            frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy
+            frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy,
+            marks=(view.site_marks or {}).get(lid),
         )
         aggregated = len(frame) > view.aggregate_over
         if aggregated:
@@ -327,7 +329,7 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
         items.append(
             {
                 "label": kind.label if view.lang == "zh" else kind.label_en,
-                "shape": SHAPES.get(lid, "circle"),
+                "shape": kind.shape,
                 "color": kind.color,
                 "count": len(frame),
                 "classes": [c for i, c in enumerate(payload["classes"]) if i in present],

@@ -27,7 +27,8 @@ def site_fields(row: pd.Series, layer_id: str) -> list[tuple[str, str]]:
 
     >>> import pandas as pd, shapely
     >>> r = pd.Series({"id": "BN1", "name": "<b>", "indoor": True, "geometry": shapely.Point(107.3, 30.3)})
-    >>> site_fields(r, "shelter")[:2]
+    >>> from layers.kinds import refuge_kinds
+    >>> site_fields(r, refuge_kinds()[0].id)[:2]
     [('编号', 'BN1'), ('名称', '<b>')]
     """
     kind = get_kind(layer_id)

@@ -16,19 +16,10 @@ import shapely
 
 from layers.kinds import LayerKind
 
-__all__ = ["SHAPES", "display_value", "js_json", "site_payload"]
+__all__ = ["DRAWN_SHAPES", "display_value", "js_json", "site_payload"]
 
-# One canvas shape per registry (distinct from each other; colour carries the level).
-SHAPES: dict[str, str] = {
-    "geohazard": "triangle",
-    "flood_spot": "drop",
-    "ferry": "square",
-    "gas_risk": "diamond",
-    "fire_pool": "hexagon",
-    "shelter": "house",
-    "nine_small": "circle",
-}
-_RADIUS_PX = {"nine_small": 4}
+# The canvas shapes the runtime draws (RM.shapePath); each kind names its own (LayerKind.shape).
+DRAWN_SHAPES: tuple[str, ...] = ("circle", "triangle", "square", "diamond", "house", "drop", "hexagon", "star")
 _ID_RE = re.compile(r"^(.*?)(\d+)$")
 _MICRO = 1_000_000
 
@@ -101,10 +92,12 @@ def site_payload(
     labels: dict,
     detail_limit: int,
     xy: tuple[np.ndarray, np.ndarray] | None = None,
+    marks: dict[str, str] | None = None,
 ) -> dict:
     """The client payload of one registry layer (see ``RM.sites`` in the runtime).
 
-    ``xy`` overrides the display coordinates (the GCJ-02 shift for 高德 tiles).
+    ``xy`` overrides the display coordinates (the GCJ-02 shift for 高德 tiles). ``marks`` maps site id
+    → inspection mark (逾期未巡查 / 发现隐患), drawn as the symbol's outline and named in the popup.
     """
     lon, lat = (
         xy if xy is not None else (shapely.get_x(frame.geometry.values), shapely.get_y(frame.geometry.values))
@@ -118,8 +111,8 @@ def site_payload(
     return {
         "layer": kind.id,
         "label": kind.label,
-        "shape": SHAPES.get(kind.id, "circle"),
-        "radius": _RADIUS_PX.get(kind.id, 7),
+        "shape": kind.shape,
+        "radius": kind.marker_px,
         "color": kind.color,
         "strokeLimit": 20000,
         "x0": x0,
@@ -136,4 +129,5 @@ def site_payload(
         "cols": [kind.field(f).header for f in cols],
         "vals": [[display_value(v) for v in frame[f]] for f in cols],
         "t": labels,
+        "marks": [(marks or {}).get(str(i), "") for i in frame["id"]] if marks else None,
     }

@@ -45,6 +45,13 @@ RUNTIME_JS = r"""
           else { ctx.lineTo(x + r * Math.cos(a), y + r * Math.sin(a)); }
         }
         ctx.closePath(); break;
+      case 'star':
+        for (var j = 0; j < 10; j++) {
+          var b = Math.PI / 5 * j - Math.PI / 2, q = j % 2 ? r * 0.55 : r * 1.3;
+          if (j === 0) { ctx.moveTo(x + q * Math.cos(b), y + q * Math.sin(b)); }
+          else { ctx.lineTo(x + q * Math.cos(b), y + q * Math.sin(b)); }
+        }
+        ctx.closePath(); break;
       default: ctx.arc(x, y, r, 0, Math.PI * 2, false);
     }
   }
@@ -97,6 +104,7 @@ RUNTIME_JS = r"""
     row(d.t.id, siteId(d, i));
     row(d.t.township, d.towns[d.tw[i]]);
     if (d.cls) { row(d.classLabel, d.classes[d.cls[i]][0]); }
+    if (d.marks && d.marks[i]) { row('巡查', d.marks[i]); }
     for (var c = 0; c < d.cols.length; c++) { row(d.cols[c], d.vals[c][i]); }
     box.appendChild(tb);
     if (d.t.more) { box.appendChild(el('div', 'rm-pop-more', d.t.more)); }
@@ -112,8 +120,11 @@ RUNTIME_JS = r"""
     var g = L.featureGroup(), n = d.x.length, stroke = n <= d.strokeLimit;
     for (var i = 0; i < n; i++) {
       var color = d.cls ? d.classes[d.cls[i]][1] : d.color;
+      var mark = d.marks ? d.marks[i] : '';  // inspection mark: red outline 发现隐患, magenta 逾期未巡查
       var m = new RM.Shape([(d.y0 + d.y[i]) / 1e6, (d.x0 + d.x[i]) / 1e6], {
-        shape: d.shape, radius: d.radius, color: '#222', weight: stroke ? 0.8 : 0, stroke: stroke,
+        shape: d.shape, radius: d.radius + (mark ? 2 : 0),
+        color: mark === '发现隐患' ? '#e31a1c' : (mark ? '#c51b8a' : '#222'),
+        weight: mark ? 3 : (stroke ? 0.8 : 0), stroke: stroke || !!mark,
         fillColor: color, fillOpacity: 0.9});
       m._rmd = d; m._rmi = i;
       m.on('click', onSiteClick);

@@ -10,6 +10,7 @@ Personal data never appears: only allow-listed columns are printed, and any regi
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -49,9 +50,16 @@ def render_briefing(
     *,
     title: str | None = None,
     generated: datetime | None = None,
+    tasks: pd.DataFrame | None = None,
 ) -> tuple[bytes, bytes]:
-    """The briefing as ``(pdf_bytes, png_bytes)``."""
+    """The briefing as ``(pdf_bytes, png_bytes)``.
+
+    ``tasks``: per township ``tasks_total, tasks_done, people_planned, people_confirmed`` of the issued
+    event (``layers.records.tasks.task_summary``); shown as 任务完成 and 确认转移 columns.
+    """
     import matplotlib
+
+    result = _with_tasks(result, tasks)
 
     pdf, png = io.BytesIO(), io.BytesIO()
     with matplotlib.rc_context(_rc()):
@@ -59,6 +67,16 @@ def render_briefing(
         fig.savefig(pdf, format="pdf", metadata={"Creator": "riskmap", "CreationDate": None})
         fig.savefig(png, format="png", dpi=110)
     return pdf.getvalue(), png.getvalue()
+
+
+def _with_tasks(result: ScenarioResult, tasks: pd.DataFrame | None) -> ScenarioResult:
+    if tasks is None or tasks.empty:
+        return result
+    t = tasks.set_index("township")
+    towns = result.townships.copy()
+    for col in ("tasks_total", "tasks_done", "people_planned", "people_confirmed"):
+        towns[col] = towns["name"].map(t[col]).fillna(0).astype(int)
+    return replace(result, townships=towns)
 
 
 def _rc() -> dict:
@@ -188,6 +206,10 @@ def _townships(ax, townships: pd.DataFrame) -> None:
         for r in top.to_dict("records")
     ]
     head = ["乡镇", "预警", "受影响人口", "淹没面积(km²)", "淹没站点", "停渡渡口", "转移人数", "措施数"]
+    if "tasks_total" in top.columns:  # an issued event: task progress and confirmed evacuation
+        head += ["任务完成", "确认转移"]
+        for row, r in zip(cells, top.to_dict("records"), strict=True):
+            row += [f"{r['tasks_done']}/{r['tasks_total']}", f"{r['people_confirmed']}/{r['people_planned']}"]
     table = ax.table(cellText=cells, colLabels=head, loc="upper left", cellLoc="center")
     table.auto_set_font_size(False)
     table.set_fontsize(7.5)

@@ -60,6 +60,27 @@ def _layer_column(col: str, lang: str) -> str | None:
     return None
 
 
+# Per-kind coverage columns of the township table (riskmodel.aggregate names them <layer id><suffix>).
+_KIND_COLUMN_SUFFIXES = {
+    "_villages_uncovered": "服务半径外村(社区)",
+    "_people_uncovered": "服务半径外人口",
+    "_people_covered_pct": "人口覆盖率(%)",
+    "_uncovered": "未覆盖(避难场所)",
+    "_active": "(参与计算)",
+}
+
+
+def _kind_suffix_column(col: str) -> str | None:
+    """``<layer>_people_uncovered`` → 应急资源服务半径外人口, …; None when ``col`` is not one."""
+    for suffix, text in _KIND_COLUMN_SUFFIXES.items():
+        if col.endswith(suffix):
+            try:
+                return layer_label(col[: -len(suffix)]) + text
+            except UnknownKindError:
+                continue
+    return None
+
+
 def _label(col: str, lang: str = "zh") -> str:
     """Display label of a column.
 
@@ -71,7 +92,7 @@ def _label(col: str, lang: str = "zh") -> str:
         return by_layer
     if lang == "en":
         return col.replace("_", " ")
-    return TOWNSHIP_COLUMNS.get(col, col)
+    return TOWNSHIP_COLUMNS.get(col) or _kind_suffix_column(col) or col
 
 
 def township_table_zh(towns: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -106,21 +106,29 @@ _MARKERS = {Role.HAZARD: ("^", "D", "v", "P"), Role.RESOURCE: ("s", "h", "p", "8
 FAINT_OVER = 200  # a layer with more sites than this is drawn small and faint, under the others
 
 
+def _main_role(kind) -> Role:
+    """The role that decides a kind's print symbol: hazard first, then resource, else exposed."""
+    for role in (Role.HAZARD, Role.RESOURCE):
+        if kind.has(role):
+            return role
+    return Role.EXPOSED
+
+
 def site_marker(kind) -> str:
     """A matplotlib marker per kind, distinct within its role (hazards are triangles, diamonds, ...)."""
-    same = [k.id for k in LAYER_KINDS if k.role == kind.role]
-    shapes = _MARKERS.get(kind.role, ("o",))
+    same = [k.id for k in LAYER_KINDS if _main_role(k) == _main_role(kind)]
+    shapes = _MARKERS.get(_main_role(kind), ("o",))
     return shapes[same.index(kind.id) % len(shapes)] if kind.id in same else "o"
 
 
 def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite]) -> None:
     """Large layers (九小场所) faint dots underneath; hazards on top as large distinct symbols."""
     rank = {Role.EXPOSED: 0, Role.RESOURCE: 1, Role.HAZARD: 2}
-    for lid in sorted(bundle.sites, key=lambda k: rank.get(get_kind(k).role, 1)):
+    for lid in sorted(bundle.sites, key=lambda k: rank.get(_main_role(get_kind(k)), 1)):
         mine = [s for s in sites if s[0] == lid]
         kind = get_kind(lid)
         faint = len(mine) > FAINT_OVER
-        hazard = kind.role == Role.HAZARD
+        hazard = kind.has(Role.HAZARD)
         ax.scatter(
             [s[1] for s in mine],
             [s[2] for s in mine],

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from layers.kinds import get_kind
+from layers.kinds import Role, get_kind, layer_ids_with
 from layers.labels import VILLAGE_LAYER, layer_label
 from layers.selection import select_sites
 from riskmap.mapview import BASEMAPS, MapView, available_basemaps, build_map, resolve_click
@@ -19,12 +19,13 @@ from riskmap.mapview.build import selected_overlay, site_location
 from riskmap.mapview.encode import display_value
 from riskmap.ui.details import site_panel
 from riskmap.ui.filters import selection_widgets
+from riskmap.ui.inspect_page import inspection_view
 from riskmap.ui.mappanel import asset_base, show_map
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
 __all__ = ["render", "rings_for", "site_table"]
 
-HAZARD_RING_LAYERS = ("geohazard", "gas_risk", "flood_spot")
+HAZARD_RING_LAYERS = layer_ids_with(Role.HAZARD)
 
 
 def site_table(frame, layer_id: str) -> pd.DataFrame:
@@ -40,11 +41,11 @@ def rings_for(ws, res, sites: dict, vs, *, layer: bool = True, selected: bool = 
     """Rings to draw: the selected hazard site's, and those of the chosen (filtered) hazard layer."""
     if res.analysis is None:
         return None
-    from riskmodel.rings import ring_polygons
+    from riskmodel.rings import context_rings
 
     parts = []
     if layer and vs.ring_layer in sites and len(sites[vs.ring_layer]):
-        parts.append(ring_polygons(sites[vs.ring_layer], vs.ring_layer, res.rules, metric_crs=ws.metric_crs))
+        parts.append(context_rings(res.context, vs.ring_layer, ids=sites[vs.ring_layer]["id"]))
     if (
         selected
         and vs.selected_site
@@ -52,7 +53,7 @@ def rings_for(ws, res, sites: dict, vs, *, layer: bool = True, selected: bool = 
         and vs.selected_site[0] != vs.ring_layer
     ):
         lid, sid = vs.selected_site
-        parts.append(ring_polygons(ws.layers[lid], lid, res.rules, ids=[sid], metric_crs=ws.metric_crs))
+        parts.append(context_rings(res.context, lid, ids=[sid]))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else None
 
@@ -116,9 +117,11 @@ def render() -> None:
     with st.sidebar:
         st.subheader(t("筛选", "Filters"))
         vs.selection = selection_widgets(ws, vs.selection)
+        only_overdue = st.checkbox(t("只看逾期未巡查", "Overdue inspections only"), key="only_overdue")
         _options(ws, vs)
+    marks, ws = inspection_view(ws, only_overdue)
     sites = select_sites(ws.layers, vs.selection)
-    st.caption(vs.selection.describe())
+    st.caption(vs.selection.describe() + (t("；逾期未巡查", "; overdue only") if only_overdue else ""))
     res = current_analysis()
     values = (
         dict(zip(res.analysis.townships["name"], res.analysis.townships["risk_index"], strict=True))
@@ -133,6 +136,7 @@ def render() -> None:
         choropleth=vs.choropleth,
         selected_site=vs.selected_site,
         lang=vs.lang,
+        site_marks=marks,
     )
     left, right = st.columns([3, 1])
     with left:

@@ -254,8 +254,13 @@ def render() -> None:
     ws = current_workspace()
     sample_banner(ws)
     st.title(t("数据管理", "Data management"))
-    tab_import, tab_history = st.tabs([t("导入", "Import"), t("历史版本与回滚", "History and rollback")])
+    tab_import, tab_history, tab_ins = st.tabs([t("导入", "Import"), t("历史版本与回滚", "History and rollback"),
+                                                t("巡查导入", "Inspections")])
     with tab_import:
         _import_tab(ws)
     with tab_history:
         _history_tab(ws)
+    with tab_ins:
+        from riskmap.ui.inspect_import import inspection_import_tab
+
+        inspection_import_tab(ws)

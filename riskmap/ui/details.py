@@ -23,17 +23,25 @@ def md_escape(text: str) -> str:
 
 
 def _nearest_shelter(ws, res: AnalysisResult, layer_id: str, row: pd.Series) -> str:
+    from riskmodel.context import refuge_layer
     from riskmodel.coverage import nearest_shelter
 
-    shelters = ws.layers.get("shelter")
+    refuge = refuge_layer()
+    shelters = ws.layers.get(refuge)
     if shelters is None or not len(shelters):
         return t("工作区中没有应急避难场所。", "No shelters in the workspace.")
-    if layer_id == "shelter":
-        shelters = shelters[shelters["id"].astype(str) != str(row["id"])]
+    ctx = res.context
+    shelters_xy = ctx.layer_xy(refuge) if ctx is not None else None  # projected once, in the context
+    if layer_id == refuge:
+        keep = (shelters["id"].astype(str) != str(row["id"])).to_numpy()
+        shelters = shelters[keep]
+        shelters_xy = shelters_xy[keep] if shelters_xy is not None else None
     sh = res.analysis.shelters
     unusable = sh.loc[~sh["usable"].astype(bool), "id"].astype(str).tolist() if len(sh) else []
     point = gpd.GeoDataFrame({"id": [row["id"]]}, geometry=[row.geometry], crs="EPSG:4326")
-    near = nearest_shelter(point, shelters, res.rules, ws.metric_crs, unusable_ids=unusable).iloc[0]
+    near = nearest_shelter(
+        point, shelters, res.rules, ws.metric_crs, unusable_ids=unusable, shelters_xy=shelters_xy
+    ).iloc[0]
     if pd.isna(near["distance_m"]):
         return t("没有可用的应急避难场所。", "No usable shelter.")
     inside = (
@@ -86,6 +94,9 @@ def site_panel(ws, res: AnalysisResult) -> None:
     else:
         _rings(res, lid, sid)
         st.markdown(md_escape(_nearest_shelter(ws, res, lid, row)))
+    from riskmap.ui.inspect_page import inspection_details
+
+    inspection_details(ws, lid, sid)  # last inspection, open finding, photos, history
     if st.button(t("清除选择", "Clear selection"), key="clear_site"):
         vs.selected_site = None
         st.rerun()

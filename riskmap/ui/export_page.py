@@ -22,6 +22,7 @@ from layers.exports import (
     render_townships_zip,
 )
 from layers.kinds import get_kind
+from riskmap.ui.cards_panel import render_cards_section
 from riskmap.ui.filters import selection_widgets
 from riskmap.ui.state import current_workspace, sample_banner, t, view_state
 
@@ -55,6 +56,16 @@ def _downloads(ws, selection) -> None:
             key=f"export_dl_{fmt}",
             on_click="ignore",
         )
+    from layers.records.xlsform import xlsform_bytes
+
+    cols[len(FORMATS) % 4].download_button(
+        t("XLSForm（ODK / KoboToolbox 巡查表单）", "XLSForm (ODK / KoboToolbox)"),
+        data=partial(xlsform_bytes, ws, selection),
+        file_name=f"{stem}_巡查表单.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="export_dl_xlsform",
+        on_click="ignore",
+    )
 
 
 def _per_township(ws, selection) -> None:
@@ -92,3 +103,4 @@ def render() -> None:
     _counts(bundle)
     _downloads(ws, vs.selection)
     _per_township(ws, vs.selection)
+    render_cards_section(ws, vs.selection)

@@ -17,7 +17,14 @@ import streamlit as st
 from layers.errors import LayerError
 from layers.kinds import LAYER_KINDS
 from layers.selection import Selection
-from riskmap.ui.state import current_workspace, sample_banner, t, view_state, workspace_stamp
+from riskmap.ui.state import (
+    current_analysis,
+    current_workspace,
+    sample_banner,
+    t,
+    view_state,
+    workspace_stamp,
+)
 from riskmap.ui.tables import display_table
 from riskmodel.errors import RiskModelError
 from riskmodel.warning import WarningColor
@@ -119,15 +126,14 @@ def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
     from riskmodel.scenario import run_scenario
 
     ws = current_workspace()
+    ctx = current_analysis().context  # the cached model context: unsafe shelters are not re-derived
     data, label = _depth_bytes(ws, choice, stamp)
     warnings = {n: WarningColor(c) for n, c in choice.warnings}
     if data is None:
-        res = run_scenario(ws, None, warnings, source=label)
+        res = run_scenario(ws, None, warnings, source=label, context=ctx)
         return {"result": _light(res), "overlay": None}
     with MemoryFile(data) as mem, mem.open() as ds:
-        res = run_scenario(ws, ds, warnings, source=label)
-        # a coarse overlay (each pixel wet when any cell under it is): river strips a few cells wide stay
-        # visible at county zoom instead of vanishing when the browser scales a fine image down
+        res = run_scenario(ws, ds, warnings, source=label, context=ctx)
         ov = depth_overlay(ds, config=ws.config, max_px=OVERLAY_PX, outline=True)
     return {"result": _light(res), "overlay": ov}
 
@@ -138,11 +144,20 @@ def _light(res):
 
 
 @st.cache_data(show_spinner="正在生成简报…", max_entries=4)
-def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> tuple[bytes, bytes]:
+def _briefing(stamp: tuple, choice: FloodChoice, raster_mtime: int, tasks_stamp: tuple = ()) -> tuple[bytes, bytes]:
+    from layers.records.tasks import list_events, task_summary
     from riskmap.render.briefing import render_briefing
 
     computed = _scenario(stamp, choice, raster_mtime)
-    return render_briefing(current_workspace(), computed["result"], computed["overlay"])
+    ws = current_workspace()
+    tasks = task_summary(ws.root) if list_events(ws.root) else None
+    return render_briefing(ws, computed["result"], computed["overlay"], tasks=tasks)
+
+
+def _tasks_stamp(ws) -> tuple:
+    folder = ws.root / "records"
+    files = [folder / "task_updates.jsonl", *sorted((folder / "events").glob("*.json"))] if folder.exists() else []
+    return tuple((p.name, p.stat().st_mtime_ns) for p in files if p.exists())
 
 
 # ---------------------------------------------------------------- widgets
@@ -236,7 +251,7 @@ def _legend_html(opacity: float, config: dict) -> str:
 
 
 # What leadership acts on in flood season; the 6,000 九小场所 and the fire pools would hide the overlay.
-FLOOD_MAP_LAYERS = ("geohazard", "flood_spot", "ferry", "gas_risk", "shelter")
+FLOOD_MAP_LAYERS = tuple(k.id for k in LAYER_KINDS if k.overview)
 
 
 def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
@@ -295,7 +310,7 @@ def _downloads(stamp, choice, mtime) -> None:
     st.subheader(t("一页简报", "One-page briefing"))
     if not st.toggle(t("生成简报（PDF / PNG）", "Build the briefing (PDF / PNG)"), key="flood_brief"):
         return
-    pdf, png = _briefing(stamp, choice, mtime)
+    pdf, png = _briefing(stamp, choice, mtime, _tasks_stamp(current_workspace()))
     c1, c2 = st.columns(2)
     c1.download_button(t("下载简报 PDF", "Download PDF"), pdf, "briefing.pdf", "application/pdf")
     c2.download_button(t("下载简报 PNG", "Download PNG"), png, "briefing.png", "image/png")
@@ -325,4 +340,23 @@ def render() -> None:
     from riskmodel.scenario import actions_csv_bytes
 
     _actions(result.actions, list(result.townships["name"]), actions_csv_bytes(result))
+    _task_progress(ws)
     _downloads(stamp, choice, mtime)
+
+
+def _task_progress(ws) -> None:
+    """Per township of the issued event: tasks done / total, people confirmed evacuated / planned."""
+    from layers.records.tasks import list_events, task_summary
+
+    events = list_events(ws.root)
+    if not events:
+        return
+    st.subheader(t(f"任务执行情况：{events[0]['name']}", f"Task progress: {events[0]['name']}"))
+    s = task_summary(ws.root, events[0]["event_id"])
+    view = pd.DataFrame({
+        t("乡镇", "Township"): s["township"],
+        t("任务完成", "Tasks done"): [f"{d}/{n}" for d, n in zip(s["tasks_done"], s["tasks_total"], strict=True)],
+        t("确认转移/计划转移（人）", "Evacuated confirmed/planned"): [
+            f"{c}/{p}" for c, p in zip(s["people_confirmed"], s["people_planned"], strict=True)],
+    })
+    st.dataframe(view, hide_index=True, width="stretch")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from layers.kinds import LAYER_KINDS
 from layers.selection import Selection
 from riskmap.mapview import MapView, build_map
 from riskmap.render.labels import township_table_zh
 from riskmap.ui.mappanel import asset_base, show_map
+from riskmap.ui.plan import render_headline as render_plan_headline
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
 __all__ = ["OVERVIEW_LAYERS", "render"]
 
-OVERVIEW_LAYERS = ("geohazard", "flood_spot", "gas_risk", "ferry", "shelter")
+OVERVIEW_LAYERS = tuple(k.id for k in LAYER_KINDS if k.overview)
 _WORST_COLUMNS = [
     "name",
     "risk_index",
@@ -81,3 +83,4 @@ def render() -> None:
                     "See the Analysis page for all tables and the Map page for every site.",
                 )
             )
+        render_plan_headline()

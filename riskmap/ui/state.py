@@ -17,8 +17,8 @@ from layers.errors import LayerError
 from layers.selection import Selection
 from layers.store.workspace import DEFAULT_WORKSPACE, Workspace, load_workspace
 from riskmodel.analysis import analyze_workspace
+from riskmodel.context import build_context
 from riskmodel.errors import RiskModelError
-from riskmodel.rules import load_rules
 
 __all__ = [
     "VIEW_KEY",
@@ -59,6 +59,7 @@ class AnalysisResult:
     analysis: object | None
     rules: object | None
     message: str = ""
+    context: object | None = None  # the riskmodel.context.ModelContext the analysis was run on
 
 
 def view_state() -> ViewState:
@@ -111,14 +112,14 @@ def current_workspace() -> Workspace:
 def _analyse(stamp: tuple) -> AnalysisResult:
     ws = current_workspace()
     try:
-        rules = load_rules(ws.config)
-        return AnalysisResult(analyze_workspace(ws, rules), rules)
+        ctx = build_context(ws)  # sites projected and rings sized once per workspace stamp
+        return AnalysisResult(analyze_workspace(ws, context=ctx), ctx.rules, context=ctx)
     except RiskModelError as exc:
         return AnalysisResult(None, None, str(exc))
 
 
 def current_analysis() -> AnalysisResult:
-    """The risk analysis of the current workspace (cached; read-only)."""
+    """The risk analysis of the current workspace, with its model context (cached; read-only)."""
     return _analyse(workspace_stamp())
 
 

@@ -41,7 +41,7 @@ def test_opens_with_the_map_selection_and_follows_changes(export_root):
     assert at.multiselect(key="flt_townships").value == ["乙镇"]
     assert at.multiselect(key="flt_layers").value == ["ferry"]
     assert _metrics(at) == {"合计": 4, "渡口": 4}
-    assert len(_downloads(at)) == len(FORMATS) + 1
+    assert len(_downloads(at)) == len(FORMATS) + 3  # + the XLSForm, the per-township ZIP and the 两卡 PDF
 
     at.multiselect(key="flt_townships").set_value(["甲街道", "乙镇"]).run()
     at.multiselect(key="flt_layers").set_value(["ferry", "shelter"]).run()

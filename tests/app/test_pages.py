@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGES = ["overview", "browse", "export_page", "flood", "analysis", "data"]
+PAGES = ["overview", "browse", "export_page", "flood", "analysis", "data", "plan"]
 
 
 def _page(name: str) -> AppTest:

@@ -19,7 +19,7 @@ def test_map_file_is_offline(browser_workspace, offline_page, tmp_path, xss_site
     want = {lid: len(f) for lid, f in select_sites(ws.layers, Selection()).items()}
     page, blocked = offline_page()
     page.goto(out.as_uri())
-    page.wait_for_function("window.L && window.RM && Object.keys(RM.counts).length === 7")
+    page.wait_for_function(f"window.L && window.RM && Object.keys(RM.counts).length === {len(want)}")
     assert page.evaluate("L.version") == "1.9.3"
     drawn = page.evaluate(
         "Object.fromEntries(Object.keys(RM.layers).map(k => [k, RM.layers[k].getLayers().length]))"

@@ -47,6 +47,8 @@ def read_xlsx(data: bytes) -> tuple[Sites, dict[str, object], openpyxl.Workbook]
     cover = {row[0]: row[1] for row in wb["说明"].iter_rows(min_row=2, values_only=True) if row[0]}
     out: Sites = {}
     for ws in wb.worksheets[1:]:
+        if ws.title not in LABEL_TO_ID:  # the field sheets (巡查记录, 行动任务) are not layer tables
+            continue
         rows = list(ws.iter_rows(values_only=True))
         head = list(rows[0])
         i, n, x, y = (head.index(h) for h in ("编号", "名称", "经度", "纬度"))

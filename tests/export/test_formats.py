@@ -69,13 +69,14 @@ def test_xlsx_sheets_cover_and_layout(case):
     ws, sel, bundle = case
     sites, cover, wb = rb.read_xlsx(render_export(bundle, "xlsx"))
     assert_same_sites(sites, expected_sites(ws, sel))
-    assert wb.sheetnames[0] == "说明" and len(wb.sheetnames) == 1 + len(sel.layer_ids())
+    assert wb.sheetnames[0] == "说明" and wb.sheetnames[-1] == "巡查记录"  # + the field sheet to fill in
+    assert len(wb.sheetnames) == 2 + len(sel.layer_ids())
     assert cover["导出时间"].startswith("2026-05-01 09:30:00")
     assert cover["筛选条件"] == sel.describe()
     assert cover["样例数据"].startswith("是")
     assert cover["合计（处）"] == bundle.total
     assert "数据来源" in cover and "sample" in cover["数据来源"]
-    for sheet in wb.worksheets[1:]:
+    for sheet in wb.worksheets[1:-1]:
         assert sheet.freeze_panes == "A2"
         name_col = [c.value for c in sheet[1]].index("名称") + 1
         assert sheet.column_dimensions[sheet.cell(1, name_col).column_letter].width >= 12

@@ -15,8 +15,8 @@ HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @pytest.mark.parametrize("kind", LAYER_KINDS, ids=lambda k: k.id)
-def test_every_kind_has_label_symbol_colour_and_a_readme_row(kind):
-    assert kind.label and kind.label_en and kind.symbol and HEX.match(kind.color)
+def test_every_kind_has_label_shape_colour_and_a_readme_row(kind):
+    assert kind.label and kind.label_en and kind.shape and HEX.match(kind.color)
     assert re.search(rf"^\| `{kind.id}` \| {re.escape(kind.label)} \|", README, re.M), kind.id
     assert kind.id_prefix and kind.key_fields
     for name in kind.key_fields:

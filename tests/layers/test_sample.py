@@ -80,14 +80,16 @@ def test_sample_validates_without_problems(ws):
 
 
 def test_registry_sizes_match_spec(ws):
-    assert {k: len(v) for k, v in ws.layers.items()} == EXPECTED_SIZES
+    assert set(ws.layers) == {k.id for k in LAYER_KINDS}
+    assert {k: len(ws.layers[k]) for k in EXPECTED_SIZES} == EXPECTED_SIZES
+    assert all(len(ws.layers[k.id]) for k in LAYER_KINDS), "every kind has sample sites"
 
 
 @pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(two_builds):
     a, b = two_builds
     assert _files(a) == _files(b)
-    assert len(_files(a)) == 14
+    assert len(_files(a)) == 8 + len(LAYER_KINDS)  # base layers, workspace.toml, plan.toml, dem.tif + one per kind
     for name in _files(a):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 

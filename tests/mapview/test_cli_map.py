@@ -24,3 +24,15 @@ def test_map_command_bad_layer_is_one_line_exit_2(ws, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "nope" in err and "geohazard" in err and "Traceback" not in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_map_command_accepts_chinese_layer_labels_like_export(ws, tmp_path, capsys):
+    """Bug 5: ``riskmap map --layers 地质灾害隐患点`` was refused while ``export`` accepted it."""
+    from layers.kinds import LAYER_KINDS
+
+    kind = LAYER_KINDS[0]
+    out = tmp_path / "map.html"
+    code = main(["map", "--workspace", str(ws.root), "--out", str(out), "--layers", kind.label,
+                 "--no-analysis", "--no-hillshade", "--json"])
+    assert code == 0, capsys.readouterr().err
+    assert list(json.loads(capsys.readouterr().out)["counts"]) == [kind.id]

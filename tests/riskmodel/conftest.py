@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from layers.kinds import get_kind
+from layers.kinds import LAYER_KINDS, get_kind
 from layers.store.workspace import Workspace
 
 X0, Y0 = 500_000.0, 3_350_000.0
@@ -225,12 +225,7 @@ def make_workspace(
     """Build a Workspace dataclass directly (no files): the zoo by default."""
     county, towns = township_frames(crs)
     rows = zoo_layers() if layers is None else layers
-    frames = {
-        k.id: layer(k.id, rows.get(k.id, []), crs)
-        for k in map(
-            get_kind, ("geohazard", "flood_spot", "ferry", "gas_risk", "fire_pool", "shelter", "nine_small")
-        )
-    }
+    frames = {k.id: layer(k.id, rows.get(k.id, []), crs) for k in LAYER_KINDS}
     vrows = (
         villages
         if villages is not None

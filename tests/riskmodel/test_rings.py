@@ -31,5 +31,12 @@ def test_ring_polygons_are_wgs84_with_areas_of_the_radii(make_layer, zoo_rows):
 def test_ring_polygons_skip_sites_without_location(make_layer, zoo_rows):
     frame = make_layer("geohazard", zoo_rows["geohazard"])
     frame.loc[0, "geometry"] = None
-    rings = ring_polygons(frame, "geohazard", load_rules())
+    rings = ring_polygons(frame, "geohazard", load_rules({"rules": {"geohazard": {"exclude_status": []}}}))
     assert set(rings["id"]) == {"DZ-OLD"}
+
+
+def test_ring_polygons_leave_out_sites_the_model_ignores(make_layer, zoo_rows):
+    """Bug 1: a written-off (已核销) geohazard gets no rings on the map, as it gets none in the model."""
+    frame = make_layer("geohazard", zoo_rows["geohazard"])
+    assert set(ring_polygons(frame, "geohazard", load_rules())["id"]) == {"DZ-G1"}
+    assert ring_polygons(frame, "geohazard", load_rules(), ids=["DZ-OLD"]).empty
