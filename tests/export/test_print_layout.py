@@ -20,7 +20,10 @@ def test_xlsx_sheets_print_on_a4_fit_to_width_with_repeated_header(export_ws):
     cover = {r[0].value: r[1].value for r in wb["说明"].iter_rows(min_row=2) if r[0].value}
     assert cover["导出时间"] == "2026-12-01 15:32:04 (UTC+08:00)"
     orientations = set()
-    for sheet in wb.worksheets[1:]:
+    from layers.kinds import LAYER_KINDS
+
+    labels = {k.label for k in LAYER_KINDS}
+    for sheet in [ws for ws in wb.worksheets if ws.title in labels]:  # the registry sheets
         ps = sheet.page_setup
         assert str(ps.paperSize) == sheet.PAPERSIZE_A4 == "9"
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth == 1 and ps.fitToHeight == 0
