@@ -146,7 +146,7 @@ def test_no_ascii_only_column_header_on_analysis_in_chinese(streamlit_server, br
 def test_uploader_reads_chinese(streamlit_server, browser_workspace, desktop):
     page = desktop
     page.goto(streamlit_server(browser_workspace) + "/data")
-    box = page.get_by_test_id("stFileUploaderDropzone")
+    box = page.get_by_test_id("stFileUploaderDropzone").first  # main added more uploaders (巡查文件, 照片)
     box.wait_for(timeout=60_000)
     text = box.inner_text()
     assert "Upload" not in text and "per file" not in text
