@@ -34,6 +34,7 @@ from layers.safety_text import (
     shape_problem,
 )
 from layers.store.io import RawLayer
+from layers.suggest import nearest
 
 __all__ = ["Area", "check_layer", "locate_townships"]
 
@@ -303,6 +304,11 @@ def _check_location(raw: RawLayer, finite: np.ndarray, area: Area, c: _Collector
     return inside
 
 
+def _did_you_mean(value, area: Area) -> str:
+    near = nearest(_shown(value), area.township_names)
+    return f"是否应为“{near}”？" if near else ""
+
+
 def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, area: Area,
                     c: _Collector) -> pd.Series:
     """``named`` is trimmed text with None for missing; missing townships are derived from the location."""
@@ -310,7 +316,8 @@ def _check_township(named: pd.Series, located: np.ndarray, inside: np.ndarray, a
     known = named.isin(area.township_names).to_numpy()
     bad = np.flatnonzero(present & ~known)
     allowed = "、".join(area.township_names)
-    c.add("error", bad, "township", [f"乡镇“{_shown(named.iat[r])}”不是本县乡镇（街道）；可选值：{allowed}" for r in bad])
+    c.add("error", bad, "township", [f"乡镇“{_shown(named.iat[r])}”不是本县乡镇（街道）；{_did_you_mean(named.iat[r], area)}"
+                                     f"可选值：{allowed}" for r in bad])
     mismatch = np.flatnonzero(present & known & inside & (located != named.to_numpy()) & (located != ""))
     c.add("warning", mismatch, "township",
           [f"位置落在{located[r]}，与填写的“{named.iat[r]}”不符；请核对坐标或乡镇" for r in mismatch])

@@ -151,18 +151,33 @@ def _warp(ds: DatasetReader, data: np.ndarray, shape: tuple[int, int], transform
 
 
 def flooded_area_by_township(
-    ds: DatasetReader, townships: gpd.GeoDataFrame, *, metric_crs: str = METRIC_CRS, min_depth_m: float = 0.0
+    ds: DatasetReader,
+    townships: gpd.GeoDataFrame,
+    *,
+    metric_crs: str = METRIC_CRS,
+    min_depth_m: float = 0.0,
+    channel: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Flooded area (m²) per township: exact cell-coverage fractions (exactextract) of cells deeper
     than ``min_depth_m``, in the metric CRS.
 
     Returns one row per township (none dropped): ``name, flooded_area_m2, max_depth_m``.
     A raster in another CRS is first warped to ``metric_crs`` (nearest neighbour).
+    ``channel`` (the river lines) is left out of ``max_depth_m``: on the channel itself a water-level
+    raster's depth is the rise everywhere, which says nothing about the land flooded.
     """
     from exactextract import exact_extract  # heavy import, only where used
 
     depth, transform = _metric_grid(ds, metric_crs)
     wet = np.where(np.isfinite(depth), (depth > min_depth_m).astype("float64"), np.nan)
+    if channel is not None and len(channel):
+        from rasterio.features import rasterize
+
+        geoms = [g for g in channel.to_crs(metric_crs).geometry if g is not None and not g.is_empty]
+        if geoms:
+            on_channel = rasterize(geoms, out_shape=depth.shape, transform=transform, fill=0,
+                                   default_value=1, all_touched=True, dtype="uint8").astype(bool)
+            depth = np.where(on_channel, np.nan, depth)
     cell_area_m2 = abs(transform.a * transform.e - transform.b * transform.d)
     zones = townships[["name", "geometry"]].to_crs(metric_crs).reset_index(drop=True)
     with _mem_raster(np.stack([wet, depth]), transform, metric_crs) as src:

@@ -181,7 +181,7 @@ def _flooded_areas(ws, depth: DatasetReader | None) -> pd.DataFrame:
         return pd.DataFrame(
             {"name": ws.townships["name"].astype(str), "flooded_area_m2": 0.0, "max_depth_m": 0.0}
         )
-    return flooded_area_by_township(depth, ws.townships, metric_crs=ws.metric_crs)
+    return flooded_area_by_township(depth, ws.townships, metric_crs=ws.metric_crs, channel=ws.river)
 
 
 def _count_by_township(frame: pd.DataFrame, mask, weights=None) -> pd.Series:
@@ -290,7 +290,7 @@ def write_outputs(
     files = {
         "site_depths": ("site_depths.csv", csv_bytes(result.site_depths[list(SITE_DEPTH_COLUMNS)])),
         "townships": ("townships.csv", csv_bytes(township_csv_frame(result))),
-        "actions": ("actions.csv", csv_bytes(result.actions[[*ACTION_COLUMNS, "name", "people"]])),
+        "actions": ("actions.csv", actions_csv_bytes(result)),
     }
     if depth_tiff is not None:
         files["depth_raster"] = ("depth.tif", depth_tiff)
@@ -302,5 +302,10 @@ def write_outputs(
     for name, data in files.values():
         write_output(out_dir / name, data)
     return {key: str(out_dir / name) for key, (name, _) in files.items()}
+
+
+def actions_csv_bytes(result: ScenarioResult) -> bytes:
+    """``actions.csv`` as the CLI writes it and the briefing names it (the page offers the same bytes)."""
+    return csv_bytes(result.actions[[*ACTION_COLUMNS, "name", "people"]])
 
 

@@ -15,11 +15,14 @@ Method ("bathtub with connectivity", deterministic):
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import rasterio
+import shapely
 from rasterio.features import rasterize
 from scipy import ndimage
 
@@ -124,12 +127,55 @@ def water_level_tiff_bytes(dem_path, river: gpd.GeoDataFrame | None, rise_m: flo
         raise RiskModelError(
             "工作区没有河流图层 river.geojson，无法计算水位情景；请提供河流线或改用 --flood-raster"
         )
+    prep = _prepared(dem_path, river)
+    depth = _depths_from(prep, rise_m)
+    return depth_tiff_bytes(depth, prep.transform, prep.crs)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What every water level of one DEM and river shares: the grid, the river cells, the nearest bed."""
+
+    dem: np.ndarray
+    river: np.ndarray
+    bed: np.ndarray
+    transform: object
+    crs: object
+
+
+_CACHE: dict[tuple, _Prepared] = {}
+
+
+def _prepared(dem_path, river: gpd.GeoDataFrame) -> _Prepared:
+    """The DEM work done once per (DEM file, river lines): a new level only thresholds and labels."""
+    path = Path(dem_path)
+    key = (str(path.resolve()), path.stat().st_mtime_ns, hashlib.sha256(
+        b"".join(shapely.to_wkb(river.geometry.values, output_dimension=2) if len(river) else [])
+    ).hexdigest(), str(river.crs))
+    if key in _CACHE:
+        return _CACHE[key]
     with _open_dem(dem_path) as dem_ds:
         dem = dem_ds.read(1, masked=True).astype("float64").filled(np.nan)
-        mask = river_mask(river, dem.shape, dem_ds.transform, dem_ds.crs)
-        if not (mask & np.isfinite(dem)).any():
+        mask = river_mask(river, dem.shape, dem_ds.transform, dem_ds.crs) & np.isfinite(dem)
+        if not mask.any():
             raise RiskModelError(f"{dem_path}: 河流线不在高程模型范围内，无法计算水位情景")
-        return depth_tiff_bytes(water_level_depths(dem, mask, rise_m), dem_ds.transform, dem_ds.crs)
+        prep = _Prepared(dem, mask, _nearest_bed(dem, mask), dem_ds.transform, dem_ds.crs)
+    _CACHE.clear()  # one DEM at a time: it is the largest array the app holds
+    _CACHE[key] = prep
+    return prep
+
+
+def _depths_from(prep: _Prepared, rise_m: float) -> np.ndarray:
+    """``water_level_depths`` on a prepared grid (same result, without recomputing the nearest bed)."""
+    depth = np.where(np.isfinite(prep.dem), 0.0, np.nan)
+    if rise_m <= 0:
+        return depth
+    surface = prep.bed + rise_m
+    with np.errstate(invalid="ignore"):
+        below = np.isfinite(prep.dem) & (prep.dem < surface) & (prep.dem >= prep.bed)
+    connected = _connected_to_river(below, prep.river)
+    depth[connected] = (surface - prep.dem)[connected]
+    return depth
 
 
 def water_level_raster(dem_path, river: gpd.GeoDataFrame | None, rise_m: float, out_path) -> Path:

@@ -19,6 +19,7 @@ import pandas as pd
 from layers.access.guard import check_export
 from layers.access.masking import is_masked_for, mask_sites
 from layers.access.roles import Actor
+from layers.clock import SHANGHAI, to_shanghai
 from layers.errors import SelectionError
 from layers.kinds import FieldType, LayerKind, get_kind
 from layers.safety_text import neutralize_cell, xml_safe
@@ -116,7 +117,7 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None,
     chosen = ws.townships
     if selection.townships:
         chosen = ws.townships[ws.townships["name"].isin(selection.townships)]
-    when = now if now is not None and now.tzinfo is not None else (now or datetime.now()).astimezone()
+    when = to_shanghai(now or datetime.now(SHANGHAI))
     context = {"villages": ws.villages, "river": ws.river, "all_townships": ws.townships,
                "workspace_root": getattr(ws, "root", None)}
     return ExportBundle(

@@ -75,6 +75,9 @@ def _write_cover(ws, bundle: ExportBundle) -> None:
     ws.column_dimensions["B"].width = 90
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def _write_layer(ws, table) -> None:
@@ -89,6 +92,24 @@ def _write_layer(ws, table) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(ws.max_row, 1)}"
     _fit_widths(ws, table)
     _format_dates(ws, table)
+    print_setup(ws)
+
+
+A4_LANDSCAPE_OVER = 110  # total column width (characters) above which a sheet prints landscape
+
+
+def print_setup(ws) -> None:
+    """A4, landscape when the columns are wide, fit to one page wide (any number tall), header row repeated."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    total = sum((ws.column_dimensions[get_column_letter(i)].width or 8.43) for i in range(1, ws.max_column + 1))
+    ws.page_setup.orientation = "landscape" if total > A4_LANDSCAPE_OVER else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
 def force_text_cells(cells) -> None:

@@ -36,6 +36,7 @@ from layers.imports.readers import (
     map_headers,
     parse_coordinates,
     read_source,
+    resembling_columns,
 )
 from layers.kinds import LayerKind, get_kind
 from layers.outputs import safe_xlsx_bytes, write_output
@@ -685,6 +686,11 @@ def plan_import(
     features = _accepted_features(typed, keep, kind)
     diff, merged = _diff_and_merge(current, features, mode, provided)
     hints = _hints(x, y, lon, lat, props, choice, ws.area, current, ws.metric_crs) + _replace_hint(diff, rejected, mode)
+    hints += [
+        f"{table.name}: 列“{col}”未被识别，像是字段“{kind.field(f).label}”（{f}）；已作为附加属性保留，"
+        f"不会填入该字段；如确为此字段，请把列名改为“{kind.field(f).label}”后重新导入"
+        for col, f in resembling_columns(headers, kind)
+    ]
     notes = [*table.notes, *crs_notes] + (
         [f"{table.name}: 未识别的列已原样保留为附加属性：{'、'.join(headers.unknown)}"]
         if headers.unknown

@@ -30,6 +30,7 @@ import pandas as pd
 
 from layers.errors import LayerFileError
 from layers.kinds import LayerKind
+from layers.suggest import header_key, resembles
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -44,6 +45,7 @@ __all__ = [
     "normalize_header",
     "parse_coordinates",
     "read_source",
+    "resembling_columns",
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # 50 MB, the upload limit of issue 7
@@ -159,17 +161,17 @@ def _alias_table(kind: LayerKind) -> dict[str, str]:
     for f in kind.all_fields:
         for alias in (f.name, f.label, f.header, f.label_en, *f.aliases):
             if alias:
-                table.setdefault(normalize_header(alias), f.name)
+                table.setdefault(header_key(normalize_header(alias)), f.name)
     for alias in LON_ALIASES:
-        table.setdefault(normalize_header(alias), "__lon__")
+        table.setdefault(header_key(normalize_header(alias)), "__lon__")
     for alias in LAT_ALIASES:
-        table.setdefault(normalize_header(alias), "__lat__")
+        table.setdefault(header_key(normalize_header(alias)), "__lat__")
     return table
 
 
 def _lookup(header: str, table: dict[str, str]) -> str | None:
-    norm = normalize_header(header)
-    return table.get(norm) or table.get(_strip_unit(norm)) if norm else None
+    norm = header_key(normalize_header(header))
+    return table.get(norm) or table.get(header_key(_strip_unit(norm))) if norm else None
 
 
 def map_headers(columns: list[str], kind: LayerKind, *, has_geometry: bool = False) -> HeaderMap:
@@ -806,3 +808,23 @@ def read_source(
     except Exception as exc:  # every parser's own errors (XML, zip, JSON, GDAL, …) become one line
         text = " ".join(str(exc).split())[:200]
         raise LayerFileError(f"{name}: 无法读取（{type(exc).__name__}: {text}）；文件已损坏或格式不符") from None
+
+
+def resembling_columns(headers: HeaderMap, kind: LayerKind) -> list[tuple[str, str]]:
+    """Unrecognised columns that look like one of the kind's fields the file did not map: (column, field)."""
+    mapped = set(headers.fields.values())
+    candidates: dict[str, str] = {}
+    for f in kind.all_fields:
+        if f.name in mapped:
+            continue
+        for alias in (f.label, f.header, *f.aliases):
+            candidates.setdefault(header_key(normalize_header(alias)), f.name)
+    coords = {headers.lon, headers.lat}
+    out = []
+    for col in headers.unknown:
+        if col in coords or col == "geometry":
+            continue
+        hit = resembles(header_key(normalize_header(col)), candidates)
+        if hit:
+            out.append((col, hit))
+    return out

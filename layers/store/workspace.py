@@ -27,6 +27,7 @@ import pandas as pd
 from layers.access.audit import record as record_audit
 from layers.access.guard import audit_save, check_rollback, check_save
 from layers.access.roles import LOCAL_OPERATOR, Actor
+from layers.clock import SHANGHAI
 from layers.coords import METRIC_CRS
 from layers.errors import LayerError, LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
@@ -269,7 +270,7 @@ def _record_version(root: Path, layer_id: str, data: bytes, source: str, note: s
     """
     hist = _history_dir(root, layer_id)
     v = Version(version=_next_number(root, layer_id, versions),
-                time=datetime.now().astimezone().isoformat(timespec="seconds"),
+                time=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
                 source=source, count=_count_features(data), sha256=sha256_bytes(data), note=note, user=user)
     vfile = v.path(root, layer_id)
     durable_write(vfile, data)

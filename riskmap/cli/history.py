@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 
+from layers.clock import shown
 from layers.errors import LayerFileError
 from layers.kinds import get_kind, kind_ids
 from layers.store.workspace import history_leftovers, layer_history, layer_path, rollback_layer
@@ -51,7 +52,7 @@ def run_history(args) -> int:
     print(f"{get_kind(args.layer).label}（{args.layer}）共 {len(versions)} 个版本：")
     for v in versions:
         who = f"  {v.user}" if v.user else ""
-        print(f"  v{v.version:<4} {v.time}{who}  {v.count:>7} 条  {v.source}  {v.note}  sha256:{v.sha256[:12]}")
+        print(f"  v{v.version:<4} {shown(v.time)}{who}  {v.count:>7} 条  {v.source}  {v.note}  sha256:{v.sha256[:12]}")
     return 0
 
 

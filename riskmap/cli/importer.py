@@ -20,6 +20,7 @@ from layers.imports.importer import (
     plan_import,
     write_rejects,
 )
+from layers.imports.preview import diff_rows
 from layers.imports.readers import DEFAULT_MAX_BYTES
 from layers.kinds import get_kind, kind_ids
 from layers.outputs import check_output_path
@@ -27,6 +28,7 @@ from layers.store.workspace import load_workspace
 from riskmap.cli.common import acting_user, add_workspace_arg, print_json, workspace_path
 
 MAX_MB = 2048.0  # --max-mb upper bound
+PREVIEW_ROWS = 20  # new/changed/removed rows printed with their values
 MAX_LINES = 50  # rejected rows printed on stderr; the rest are in the rejects file
 
 
@@ -68,12 +70,15 @@ def _print_plan(plan: ImportPlan, out) -> None:
         f"未变 {d.unchanged}），拒绝 {len(plan.rejected)}，删除 {len(d.removed)}",
         file=out,
     )
-    for fid, changes in list(d.changed.items())[:20]:
-        text = "；".join(f"{c.field}: {c.old!s} → {c.new!s}" for c in changes)
-        print(f"  更新 {fid}: {text}", file=out)
-    if d.removed:
-        shown = ['（无编号）' if r is None else r for r in d.removed[:20]]
-        print(f"  删除：{'、'.join(shown)}{' …' if len(d.removed) > 20 else ''}", file=out)
+    rows = diff_rows(plan, limit=PREVIEW_ROWS)
+    for r in rows:
+        tag, fid, *rest = r.values()
+        keys = list(r)[2:]
+        values = "，".join(f"{k}={v}" for k, v in zip(keys[:-1], rest[:-1], strict=True) if v)
+        print(f"  {tag} {fid or '（无编号）'}：{values}" + (f"｜{keys[-1]}：{rest[-1]}" if rest[-1] else ""), file=out)
+    more = len(d.added) + len(d.changed) + len(d.removed) - len(rows)
+    if more > 0:
+        print(f"  …另有 {more} 行变更未列出", file=out)
     for line in plan.notes + [f"提示：{h}" for h in plan.hints] + [f"警告：{w}" for w in plan.warnings[:20]]:
         print(f"  {line}", file=out)
 

@@ -27,7 +27,17 @@ from riskmap.mapview.hillshade import hillshade
 from riskmap.mapview.runtime import RUNTIME_JS
 from riskmap.render.palettes import RISK_RAMP, WARNING_HEX
 
-__all__ = ["RISK_RAMP", "WARNING_TO_COLOR", "MapView", "RiskMap", "build_map", "render_html"]
+__all__ = [
+    "RISK_RAMP",
+    "WARNING_TO_COLOR",
+    "MapView",
+    "RiskMap",
+    "build_map",
+    "render_html",
+    "ring_legend",
+    "selected_overlay",
+    "site_location",
+]
 
 WARNING_TO_COLOR = {c.value: h for c, h in WARNING_HEX.items()}
 _RING_STYLE = {"danger": ("#d7301f", "危险圈"), "watch": ("#fc8d59", "关注圈")}
@@ -49,6 +59,12 @@ _LABELS = {
         "risk": "乡镇风险指数",
         "warning": "乡镇预警颜色",
         "selected": "选中点位",
+        "zoomIn": "放大",
+        "zoomOut": "缩小",
+        "layersCtl": "图层",
+        "aggregated": "县域视图按格汇总计数，放大后显示点位",
+        "danger": "危险圈",
+        "watch": "关注圈",
     },
     "en": {
         "layer": "Layer",
@@ -67,6 +83,12 @@ _LABELS = {
         "risk": "Township risk index",
         "warning": "Township warning colour",
         "selected": "Selected site",
+        "zoomIn": "Zoom in",
+        "zoomOut": "Zoom out",
+        "layersCtl": "Layers",
+        "aggregated": "counted per cell at county zoom; zoom in for points",
+        "danger": "Danger ring",
+        "watch": "Watch ring",
     },
 }
 
@@ -84,6 +106,8 @@ class MapView:
     selected_site: tuple[str, str] | None = None  # (layer id, site id)
     lang: str = "zh"
     detail_limit: int = 20_000  # above this many sites a layer carries no names/key fields (payload)
+    aggregate_over: int = 1_000  # a layer with more sites than this is counted per cell at county zoom
+    aggregate_below_zoom: int = 13  # ... below this zoom level, and drawn as points from it on
     site_marks: dict | None = None  # layer id → {site id: 逾期未巡查 | 发现隐患} (riskmodel.inspection.site_marks)
 
     @property
@@ -196,9 +220,11 @@ def _add_townships(m, ws, view: MapView, values, colors: dict[str, str]) -> None
     _JsLayer("areas", payload, view.labels["towns"]).add_to(m)
     if view.show_labels:
         pts = _display_geoms(shapely.point_on_surface(ws.townships.geometry.values), view)
+        pop = ws.townships["population"] if "population" in ws.townships.columns else [0.0] * len(names)
         _JsLayer(
             "labels",
-            {"names": names, "lon": shapely.get_x(pts).tolist(), "lat": shapely.get_y(pts).tolist()},
+            {"names": names, "lon": shapely.get_x(pts).tolist(), "lat": shapely.get_y(pts).tolist(),
+             "priority": [float(v) if v == v else 0.0 for v in pop]},
             view.labels["labels"],
         ).add_to(m)
 
@@ -270,7 +296,8 @@ def _add_rings(m, rings, view: MapView) -> None:
     if rings is None or not len(rings):
         return
     geoms = _display_geoms(rings.geometry.values, view, tolerance=0.00003)
-    for ring, (color, label) in _RING_STYLE.items():
+    for ring, (color, _zh) in _RING_STYLE.items():
+        label = view.labels[ring]
         mask = (rings["ring"] == ring).to_numpy()
         sub = rings[mask]
         props = [
@@ -301,6 +328,9 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
             frame, kind, towns=towns, labels=view.labels, detail_limit=view.detail_limit, xy=xy,
             marks=(view.site_marks or {}).get(lid),
         )
+        aggregated = len(frame) > view.aggregate_over
+        if aggregated:
+            payload["aggregateBelow"] = view.aggregate_below_zoom
         _JsLayer(
             "sites",
             payload,
@@ -314,6 +344,7 @@ def _add_sites(m, ws, sites: dict, view: MapView) -> list[dict]:
                 "color": kind.color,
                 "count": len(frame),
                 "classes": [c for i, c in enumerate(payload["classes"]) if i in present],
+                "note": view.labels["aggregated"] if aggregated else None,
             }
         )
     return items
@@ -399,11 +430,79 @@ def build_map(
     _add_rings(m, rings, view)
     items = _add_sites(m, ws, sites, view)
     _add_selected(m, sites, view)
-    _Legend({"title": view.labels["legend"], "items": items, "ramps": ramps}).add_to(m)
+    _Legend(
+        {
+            "title": view.labels["legend"],
+            "items": items,
+            "ramps": ramps,
+            "lines": ring_legend(rings, view),
+            "controls": {k: view.labels[v] for k, v in (("zoomIn", "zoomIn"), ("zoomOut", "zoomOut"),
+                                                         ("layers", "layersCtl"))},
+        }
+    ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     _fit(m, ws, view, sites, rings)
     localize_assets(m, asset_base)
     return m
+
+
+def ring_legend(rings, view: MapView) -> list[dict]:
+    """Legend rows for the exposure rings drawn (danger solid, watch dashed)."""
+    if rings is None or not len(rings):
+        return []
+    present = set(rings["ring"])
+    return [
+        {"label": f"{view.labels['rings']}：{view.labels[ring]}", "color": color, "dash": ring == "watch"}
+        for ring, (color, _zh) in _RING_STYLE.items()
+        if ring in present
+    ]
+
+
+def selected_overlay(ws, view: MapView, rings=None) -> folium.FeatureGroup:
+    """The selected site's highlight and its own rings, as a group the page adds without rebuilding the map.
+
+    Clicking a site changes only this group, so the map keeps its zoom and position.
+    """
+    fg = folium.FeatureGroup(name=view.labels["selected"], control=False)
+    if not view.selected_site:
+        return fg
+    lid, sid = view.selected_site
+    frame = ws.layers.get(lid)
+    if frame is None:
+        return fg
+    hit = frame[frame["id"].astype(str) == str(sid)]
+    if not len(hit):
+        return fg
+    if rings is not None and len(rings):
+        own = rings[(rings["layer"] == lid) & (rings["id"].astype(str) == str(sid))]
+        for ring, (color, _zh) in _RING_STYLE.items():
+            part = own[own["ring"] == ring]
+            for g in _display_geoms(part.geometry.values, view, tolerance=0.00003):
+                folium.GeoJson(
+                    shapely.geometry.mapping(g),
+                    style_function=lambda _f, c=color, r=ring: {
+                        "color": c, "weight": 2, "fillOpacity": 0.08, "dashArray": "6 4" if r == "watch" else None
+                    },
+                    interactive=False,
+                ).add_to(fg)
+    g = _display_geoms(hit.geometry.values[:1], view)[0]
+    folium.CircleMarker([g.y, g.x], radius=13, color="#00b7ff", weight=3, fill=False, interactive=False).add_to(fg)
+    return fg
+
+
+def site_location(ws, view: MapView) -> tuple[float, float] | None:
+    """(lat, lon) of the selected site as displayed (GCJ-02 on 高德 tiles), for a zoom-to button."""
+    if not view.selected_site:
+        return None
+    lid, sid = view.selected_site
+    frame = ws.layers.get(lid)
+    if frame is None:
+        return None
+    hit = frame[frame["id"].astype(str) == str(sid)]
+    if not len(hit):
+        return None
+    g = _display_geoms(hit.geometry.values[:1], view)[0]
+    return float(g.y), float(g.x)
 
 
 def _centre(ws) -> list[float]:

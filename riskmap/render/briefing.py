@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from layers.clock import SHANGHAI, to_shanghai
 from layers.kinds import LAYER_KINDS
 from layers.labels import layer_label
 from riskmap.render.fonts import matplotlib_family
@@ -62,7 +63,7 @@ def render_briefing(
 
     pdf, png = io.BytesIO(), io.BytesIO()
     with matplotlib.rc_context(_rc()):
-        fig = _figure(ws, result, overlay, title, generated or datetime.now())
+        fig = _figure(ws, result, overlay, title, to_shanghai(generated or datetime.now(SHANGHAI)))
         fig.savefig(pdf, format="pdf", metadata={"Creator": "riskmap", "CreationDate": None})
         fig.savefig(png, format="png", dpi=110)
     return pdf.getvalue(), png.getvalue()

@@ -9,7 +9,7 @@ import numpy as np
 from rasterio.io import DatasetReader
 from rasterio.warp import transform_bounds
 
-from riskmap.render.palettes import colorize_depth
+from riskmap.render.palettes import colorize_depth, outline_wet
 from riskmodel.flood import depth_grid_3857
 from riskmodel.scenario import depth_breaks
 
@@ -26,10 +26,17 @@ class Overlay:
     extent_3857: tuple[float, float, float, float]  # left, right, bottom, top (for matplotlib)
 
 
-def depth_overlay(ds: DatasetReader, *, max_px: int = 1024, config: dict | None = None) -> Overlay:
-    """Colour the depth raster by the workspace's depth classes (dry and nodata transparent)."""
+def depth_overlay(
+    ds: DatasetReader, *, max_px: int = 1024, config: dict | None = None, outline: bool = False
+) -> Overlay:
+    """Colour the depth raster by the workspace's depth classes (dry and nodata transparent).
+
+    ``outline`` draws a dark line on the dry pixels bordering the flood (the app's map at county zoom).
+    """
     depth, (left, bottom, right, top) = depth_grid_3857(ds, max_px=max_px)
     rgba = colorize_depth(depth, depth_breaks(config))
+    if outline:
+        outline_wet(rgba)
     west, south, east, north = transform_bounds("EPSG:3857", "EPSG:4326", left, bottom, right, top)
     return Overlay(
         png=_png_bytes(rgba),

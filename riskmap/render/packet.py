@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 from fpdf import FPDF
 
+from layers.coords import wgs84_to_gcj02
 from layers.exports.bundle import ExportBundle, site_coords, site_records, text_value
 from layers.kinds import LayerKind, get_kind
 from riskmap.render.fonts import packet_font
@@ -79,7 +81,7 @@ def render_pdf(bundle: ExportBundle) -> bytes:
 
 def _text_chars(bundle: ExportBundle) -> set[str]:
     """Every character the packet may print (the font must hold them all)."""
-    texts = [bundle.place, bundle.source_text(), bundle.workspace_name]
+    texts = [bundle.place, bundle.source_text(), bundle.workspace_name, COORDS_HEADER, "WG 0123456789.,无坐标"]
     for lid, frame in bundle.sites.items():
         kind = get_kind(lid)
         texts += [kind.label] + [f.header for f in kind.all_fields]
@@ -197,10 +199,27 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
 
 def packet_columns(kind: LayerKind) -> list[tuple[str, str, float]]:
     """(field name or marker, header, relative width) of one layer's checklist table."""
-    cols = [("#", "序号", 0.9), ("id", "编号", 2.0), ("name", "名称", 3.6), ("village", "村(社区)", 2.0)]
+    cols = [("#", "序号", 0.9), ("id", "编号", 1.8), ("name", "名称", 3.3), ("village", "村(社区)", 1.9)]
     cols += [(n, kind.field(n).header, 1.8) for n in kind.key_fields if n not in _CONTACT]
-    cols += [("contact_name", "联系人", 1.4), ("contact_phone", "联系电话", 2.2), ("", CHECK_HEADER, 1.3)]
+    cols += [(COORDS, COORDS_HEADER, 4.4)]
+    cols += [("contact_name", "联系人", 1.4), ("contact_phone", "联系电话", 2.6), ("", CHECK_HEADER, 1.3)]
     return cols
+
+
+COORDS = "__coords__"
+COORDS_HEADER = "坐标（WGS 84 / 高德 GCJ-02）"
+
+
+def coords_text(lon: float, lat: float) -> str:
+    """A site's position for a field phone: WGS 84 and GCJ-02 (高德), lon,lat to 5 decimals (≈ 1 m).
+
+    >>> coords_text(107.35, 30.33)
+    'W 107.35000,30.33000\\nG 107.35460,30.32751'
+    """
+    if not (lon == lon and lat == lat):
+        return "无坐标"
+    glon, glat = wgs84_to_gcj02(np.array([lon]), np.array([lat]))
+    return f"W {lon:.5f},{lat:.5f}\nG {float(glon[0]):.5f},{float(glat[0]):.5f}"
 
 
 def _layer_table(pdf: _Packet, kind: LayerKind, frame, start: int) -> None:
@@ -217,7 +236,9 @@ def _layer_table(pdf: _Packet, kind: LayerKind, frame, start: int) -> None:
     widths = [c[2] * scale for c in cols]
     header = [_wrap(pdf, h, w) for (_n, h, _w), w in zip(cols, widths, strict=True)]
     _draw_row(pdf, header, widths, fill=True)
+    lon, lat = site_coords(frame)
     for i, rec in enumerate(site_records(frame)):
+        rec[COORDS] = coords_text(float(lon[i]), float(lat[i]))
         cells = [
             _wrap(pdf, _cell_text(kind, rec, name, start + i), w)
             for (name, _h, _w), w in zip(cols, widths, strict=True)
@@ -248,6 +269,9 @@ def _draw_row(pdf: _Packet, cells: list[list[str]], widths: list[float], *, fill
 
 def _wrap(pdf: _Packet, text: str, width_mm: float) -> list[str]:
     """Break ``text`` into lines that fit the cell (by character: CJK has no spaces); at most 3."""
+    if "\n" in text:  # explicit lines (coordinates), each wrapped on its own
+        parts = [line for part in text.split("\n") for line in _wrap(pdf, part, width_mm)]
+        return parts[:_MAX_LINES]
     room = width_mm - 2 * _PAD_MM
     if not text or sum(pdf.char_width(ch) for ch in text) <= room:
         return [text]
@@ -270,5 +294,7 @@ def _cell_text(kind: LayerKind, rec: dict, name: str, number: int) -> str:
         return str(number)
     if not name:
         return ""
+    if name == COORDS:
+        return str(rec[COORDS])
     ftype = kind.field(name).type if name in kind.field_names else None
     return text_value(rec.get(name), ftype)

@@ -20,6 +20,7 @@ __all__ = [
     "WARNING_HEX",
     "colorize_depth",
     "depth_legend",
+    "outline_wet",
     "warning_hex",
 ]
 
@@ -31,13 +32,15 @@ WARNING_HEX: dict[WarningColor, str] = {
     WarningColor.BLUE: "#1f78b4",
 }
 RISK_RAMP: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-# one RGBA per wet depth class, light to dark blue: 注意, 低, 中, 高
+# one RGBA per wet depth class, light to dark red-purple: 注意, 低, 中, 高 — not blue: the river is drawn
+# blue, and the overlay must read apart from it at county zoom
 DEPTH_RGBA: tuple[tuple[int, int, int, int], ...] = (
-    (198, 219, 239, 255),
-    (107, 174, 214, 255),
-    (33, 113, 181, 255),
-    (8, 48, 107, 255),
+    (250, 159, 181, 255),
+    (247, 104, 161, 255),
+    (197, 27, 138, 255),
+    (73, 0, 106, 255),
 )
+OUTLINE_RGBA = (45, 0, 60, 255)  # a line just outside the flooded extent
 _WET_CLASSES = (DepthClass.WATCH, DepthClass.LOW, DepthClass.MEDIUM, DepthClass.HIGH)
 
 
@@ -75,3 +78,11 @@ def colorize_depth(depth: np.ndarray, breaks) -> np.ndarray:
     idx = np.searchsorted(np.asarray(uppers[:-1], dtype="float64"), depth[wet], side="left")
     rgba[wet] = colors[np.minimum(idx, len(colors) - 1)]
     return rgba
+
+
+def outline_wet(rgba: np.ndarray) -> None:
+    """Draw :data:`OUTLINE_RGBA` just outside the flooded extent, so thin strips show at county zoom."""
+    from scipy import ndimage
+
+    wet = rgba[..., 3] > 0
+    rgba[ndimage.binary_dilation(wet) & ~wet] = OUTLINE_RGBA

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from layers.exports.bundle import ExportBundle
-from layers.kinds import get_kind
+from layers.kinds import LAYER_KINDS, Role, get_kind
 from riskmap.render.fonts import cjk_font_path
 
 __all__ = ["NumberedSite", "render_map_png"]
@@ -102,22 +102,50 @@ def _draw_villages(ax, bundle: ExportBundle, bounds) -> None:
             )
 
 
+_MARKERS = {Role.HAZARD: ("^", "D", "v", "P"), Role.RESOURCE: ("s", "h", "p", "8"), Role.EXPOSED: ("o", "X", "*")}
+FAINT_OVER = 200  # a layer with more sites than this is drawn small and faint, under the others
+
+
+def _main_role(kind) -> Role:
+    """The role that decides a kind's print symbol: hazard first, then resource, else exposed."""
+    for role in (Role.HAZARD, Role.RESOURCE):
+        if kind.has(role):
+            return role
+    return Role.EXPOSED
+
+
+def site_marker(kind) -> str:
+    """A matplotlib marker per kind, distinct within its role (hazards are triangles, diamonds, ...)."""
+    same = [k.id for k in LAYER_KINDS if _main_role(k) == _main_role(kind)]
+    shapes = _MARKERS.get(_main_role(kind), ("o",))
+    return shapes[same.index(kind.id) % len(shapes)] if kind.id in same else "o"
+
+
 def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite]) -> None:
-    for lid in bundle.sites:
+    """Large layers (九小场所) faint dots underneath; hazards on top as large distinct symbols."""
+    rank = {Role.EXPOSED: 0, Role.RESOURCE: 1, Role.HAZARD: 2}
+    for lid in sorted(bundle.sites, key=lambda k: rank.get(_main_role(get_kind(k)), 1)):
         mine = [s for s in sites if s[0] == lid]
         kind = get_kind(lid)
+        faint = len(mine) > FAINT_OVER
+        hazard = kind.has(Role.HAZARD)
         ax.scatter(
             [s[1] for s in mine],
             [s[2] for s in mine],
-            s=16 if len(sites) < 150 else 8,
+            s=4 if faint else (46 if hazard else 22),
             c=kind.color,
-            edgecolors="white",
-            linewidths=0.4,
-            zorder=5,
+            marker="o" if faint else site_marker(kind),
+            alpha=0.35 if faint else 1.0,
+            edgecolors="none" if faint else ("black" if hazard else "white"),
+            linewidths=0 if faint else 0.6,
+            zorder=4 if faint else (7 if hazard else 6),
             label=f"{kind.label}（{len(bundle.sites[lid])}）",
         )
     if bundle.sites:
-        ax.legend(loc="lower left", prop=_font(7), framealpha=0.85, markerscale=1.2)
+        handles, labels = ax.get_legend_handles_labels()
+        order = [labels.index(f"{get_kind(k).label}（{len(bundle.sites[k])}）") for k in bundle.sites]
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left", prop=_font(7),
+                  framealpha=0.85, markerscale=1.0)
 
 
 def _frame(ax, bounds) -> None:

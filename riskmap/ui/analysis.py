@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers.labels import layer_label
 from riskmap.render.labels import township_table_zh
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
+from riskmap.ui.tables import display_table
 
 __all__ = ["render"]
+
+
+def _lang() -> str:
+    return view_state().lang
 
 
 def _townships(a) -> None:
@@ -33,11 +37,8 @@ def _townships(a) -> None:
 
 def _hazards(a) -> None:
     st.subheader(t("隐患点暴露情况", "Hazard exposure"))
-    h = a.hazards.copy()
-    h["layer"] = h["layer"].map(lambda lid: layer_label(lid, view_state().lang))
-    st.dataframe(
-        h.sort_values("people_danger", ascending=False), hide_index=True, use_container_width=True, height=320
-    )
+    h = a.hazards.sort_values("people_danger", ascending=False)
+    st.dataframe(display_table(h, _lang()), hide_index=True, use_container_width=True, height=320)
 
 
 def _violations(a) -> None:
@@ -45,15 +46,15 @@ def _violations(a) -> None:
     if not len(a.violations):
         st.caption(t("未发现安全距离问题。", "No safety-distance issues found."))
         return
-    by_rule = a.violations.groupby("rule_label").size().rename(t("数量", "Count"))
+    by_rule = a.violations.groupby("rule_label").size().rename(t("数量", "Count")).rename_axis(t("规则", "Rule"))
     st.bar_chart(by_rule, height=220)
-    st.dataframe(a.violations, hide_index=True, use_container_width=True, height=300)
+    st.dataframe(display_table(a.violations, _lang()), hide_index=True, use_container_width=True, height=300)
 
 
 def _coverage(a) -> None:
     st.subheader(t("避难场所容量与覆盖", "Shelter capacity and coverage"))
-    st.dataframe(a.shelters, hide_index=True, use_container_width=True, height=280)
-    st.dataframe(a.coverage, hide_index=True, use_container_width=True, height=280)
+    st.dataframe(display_table(a.shelters, _lang()), hide_index=True, use_container_width=True, height=280)
+    st.dataframe(display_table(a.coverage, _lang()), hide_index=True, use_container_width=True, height=280)
 
 
 def render() -> None:
@@ -89,4 +90,4 @@ def render() -> None:
                 "Source of every default: standard clause, assumption, or workspace override.",
             )
         )
-        st.dataframe(a.rules, hide_index=True, use_container_width=True)
+        st.dataframe(display_table(a.rules, _lang()), hide_index=True, use_container_width=True)

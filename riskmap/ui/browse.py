@@ -6,6 +6,8 @@ the table always show the same set, and the export page defaults to the same sel
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -13,6 +15,7 @@ from layers.kinds import Role, get_kind, layer_ids_with
 from layers.labels import VILLAGE_LAYER, layer_label
 from layers.selection import select_sites
 from riskmap.mapview import BASEMAPS, MapView, available_basemaps, build_map, resolve_click
+from riskmap.mapview.build import selected_overlay, site_location
 from riskmap.mapview.encode import display_value
 from riskmap.ui.details import site_panel
 from riskmap.ui.filters import selection_widgets
@@ -34,17 +37,18 @@ def site_table(frame, layer_id: str) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def rings_for(ws, res, sites: dict, vs):
+def rings_for(ws, res, sites: dict, vs, *, layer: bool = True, selected: bool = True):
     """Rings to draw: the selected hazard site's, and those of the chosen (filtered) hazard layer."""
     if res.analysis is None:
         return None
     from riskmodel.rings import context_rings
 
     parts = []
-    if vs.ring_layer in sites and len(sites[vs.ring_layer]):
+    if layer and vs.ring_layer in sites and len(sites[vs.ring_layer]):
         parts.append(context_rings(res.context, vs.ring_layer, ids=sites[vs.ring_layer]["id"]))
     if (
-        vs.selected_site
+        selected
+        and vs.selected_site
         and vs.selected_site[0] in HAZARD_RING_LAYERS
         and vs.selected_site[0] != vs.ring_layer
     ):
@@ -118,7 +122,6 @@ def render() -> None:
     marks, ws = inspection_view(ws, only_overdue)
     sites = select_sites(ws.layers, vs.selection)
     st.caption(vs.selection.describe() + (t("；逾期未巡查", "; overdue only") if only_overdue else ""))
-    _counts(sites)
     res = current_analysis()
     values = (
         dict(zip(res.analysis.townships["name"], res.analysis.townships["risk_index"], strict=True))
@@ -137,10 +140,15 @@ def render() -> None:
     )
     left, right = st.columns([3, 1])
     with left:
+        # The base map does not depend on the selected site, so a click never rebuilds or re-zooms it:
+        # the highlight and the site's rings are a group added to the map as it is.
+        base = replace(view, selected_site=None)
         m = build_map(
-            ws, view, rings=rings_for(ws, res, sites, vs), township_values=values, asset_base=asset_base()
+            ws, base, rings=rings_for(ws, res, sites, vs, selected=False), township_values=values,
+            asset_base=asset_base(),
         )
-        _handle_click(show_map(m, key="browse_map"), sites, vs)
+        overlay = selected_overlay(ws, view, rings_for(ws, res, sites, vs, layer=False))
+        _handle_click(show_map(m, key="browse_map", overlay=overlay, center=vs.zoom_to), sites, vs)
         if res.analysis is None:
             st.caption(
                 t(
@@ -150,5 +158,11 @@ def render() -> None:
             )
     with right:
         st.subheader(t("点位详情", "Site details"))
+        where = site_location(ws, view)
+        if where is not None and st.button(t("缩放到该点位", "Zoom to this site"), key="zoom_to_site"):
+            # a new centre each press (the map pans only when the value changes)
+            vs.zoom_to = (where[0] + (1e-9 if vs.zoom_to == where else 0.0), where[1])
+            st.rerun()
         site_panel(ws, res)
+    _counts(sites)
     _tables(sites)

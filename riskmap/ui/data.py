@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.access.audit import audit_enabled
+from layers.clock import shown
 from layers.coords import METRIC_CRS
 from layers.crs import CRS_CHOICES
 from layers.errors import LayerError
@@ -25,13 +26,14 @@ from layers.imports.importer import (
     plan_import,
     rejects_bytes,
 )
+from layers.imports.preview import diff_rows
 from layers.imports.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
 from layers.imports.template import import_template_xlsx
 from layers.kinds import LAYER_KINDS, get_kind
 from layers.store.workspace import Workspace, layer_history, rollback_layer
 from riskmap.ui.audit_panel import audit_tab
 from riskmap.ui.auth import current_actor
-from riskmap.ui.state import current_workspace, sample_banner, t
+from riskmap.ui.state import current_workspace, sample_banner, t, view_state
 
 DATA_KEY = "riskmap_data_page"
 MAX_UPLOAD_MB = DEFAULT_MAX_BYTES // (1024 * 1024)
@@ -121,14 +123,8 @@ def _plan_upload(ws: Workspace, upload, options: dict) -> ImportPlan:
 
 
 def _changes_frame(plan: ImportPlan) -> pd.DataFrame:
-    rows = [
-        {"编号": fid, "字段": c.field, "原值": str(c.old), "新值": str(c.new)}
-        for fid, changes in plan.diff.changed.items()
-        for c in changes
-    ]
-    rows += [{"编号": fid, "字段": "（新增）", "原值": "", "新值": ""} for fid in plan.diff.added]
-    rows += [{"编号": fid or "（无编号）", "字段": "（删除）", "原值": "", "新值": ""} for fid in plan.diff.removed]
-    return pd.DataFrame(rows, columns=["编号", "字段", "原值", "新值"])
+    """New, changed and removed rows with their values (id, name, township, key fields; old → new)."""
+    return pd.DataFrame(diff_rows(plan, lang=view_state().lang))
 
 
 def _rejects_frame(plan: ImportPlan) -> pd.DataFrame:
@@ -194,7 +190,7 @@ def _import_tab(ws: Workspace) -> None:
     options = _options()
     _template_button(ws, options["layer_id"])
     upload = st.file_uploader(
-        t(f"上传文件（≤ {MAX_UPLOAD_MB} MB）", "Upload"),
+        t(f"上传文件（≤ {MAX_UPLOAD_MB} MB）", f"Upload a file (≤ {MAX_UPLOAD_MB} MB)"),
         key="dm_upload",
         type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
         max_upload_size=MAX_UPLOAD_MB,
@@ -238,7 +234,7 @@ def _history_tab(ws: Workspace) -> None:
     st.dataframe(
         pd.DataFrame(
             [
-                {"版本": v.version, "时间": v.time, "用户": v.user, "来源": v.source, "条数": v.count,
+                {"版本": v.version, "时间": shown(v.time), "用户": v.user, "来源": v.source, "条数": v.count,
                  "说明": v.note}
                 for v in reversed(versions)
             ]

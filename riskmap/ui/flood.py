@@ -17,13 +17,22 @@ import streamlit as st
 from layers.errors import LayerError
 from layers.kinds import LAYER_KINDS
 from layers.selection import Selection
-from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, workspace_stamp
+from riskmap.ui.state import (
+    current_analysis,
+    current_workspace,
+    sample_banner,
+    t,
+    view_state,
+    workspace_stamp,
+)
+from riskmap.ui.tables import display_table
 from riskmodel.errors import RiskModelError
 from riskmodel.warning import WarningColor
 
 __all__ = ["FloodChoice", "kpi_items", "render", "township_view", "warnings_from_lists"]
 
 SOURCES = ("water_level", "raster", "none")
+OVERLAY_PX = 480  # the page's depth overlay, longest side (the briefing and CLI keep full resolution)
 TOWNSHIP_HEADERS = {
     "code": "代码",
     "name": "乡镇(街道)",
@@ -66,7 +75,7 @@ def kpi_items(summary: dict) -> list[tuple[str, str]]:
     n_sites = sum(v for k, v in flooded.items() if k != "village")
     return [
         (t("受影响人口", "People exposed"), f"{summary['people_exposed']:,}"),
-        (t("淹没站点", "Sites flooded"), f"{n_sites:,}"),
+        (t("淹没站点（各类合计，分类见下）", "Sites flooded (all kinds, see below)"), f"{n_sites:,}"),
         (t("避难场所不可用", "Shelters unusable"), f"{summary['shelters_unusable']:,}"),
         (t("渡口停渡", "Ferries to stop"), f"{summary['ferries_to_stop']:,}"),
         (t("转移人数", "People to evacuate"), f"{summary['evacuate_people']:,}"),
@@ -125,7 +134,7 @@ def _scenario(stamp: tuple, choice: FloodChoice, raster_mtime: int) -> dict:
         return {"result": _light(res), "overlay": None}
     with MemoryFile(data) as mem, mem.open() as ds:
         res = run_scenario(ws, ds, warnings, source=label, context=ctx)
-        ov = depth_overlay(ds, config=ws.config)
+        ov = depth_overlay(ds, config=ws.config, max_px=OVERLAY_PX, outline=True)
     return {"result": _light(res), "overlay": ov}
 
 
@@ -262,7 +271,7 @@ def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
                 opacity=opacity,
                 name="淹没水深",
                 interactive=False,
-                zindex=5,
+                zindex=150,  # above Leaflet's vector canvas (z-index 100: river, boundaries), below the sites
             )
         )
     colors = dict(choice.warnings)
@@ -273,19 +282,24 @@ def _map(ws, computed: dict, choice: FloodChoice, opacity: float) -> None:
     st.markdown(_legend_html(opacity, ws.config), unsafe_allow_html=True)
 
 
-def _actions(actions: pd.DataFrame, order: list[str]) -> None:
+def _actions(actions: pd.DataFrame, order: list[str], csv: bytes | None = None) -> None:
     st.subheader(t("处置措施（按乡镇）", "Actions per township"))
     if actions.empty:
         st.info(
             t("无处置措施：请在左侧为乡镇设置预警颜色。", "No actions: set township warnings in the sidebar.")
         )
         return
+    if csv is not None:
+        st.download_button(
+            t(f"下载完整处置措施清单 actions.csv（{len(actions)} 条）", f"Download actions.csv ({len(actions)} rows)"),
+            csv, "actions.csv", "text/csv", key="flood_actions_csv",
+        )
     for name in [n for n in order if n in set(actions["township"])]:
         sub = actions[actions["township"] == name]
         with st.expander(f"{name}（{sub['warning'].iloc[0]}色预警）— {len(sub)} 条", expanded=False):
             st.dataframe(
-                sub[["action", "layer", "id", "detail"]].rename(
-                    columns={"action": "措施", "layer": "图层", "id": "编号", "detail": "说明"}
+                display_table(sub[["action", "layer", "id", "detail"]], view_state().lang).rename(
+                    columns={"action": t("措施", "Action"), "detail": t("说明", "Detail")}
                 ),
                 hide_index=True,
                 width="stretch",
@@ -323,7 +337,9 @@ def render() -> None:
     _map(ws, computed, choice, opacity)
     st.subheader(t("乡镇受影响情况（按严重程度排序）", "Townships by severity"))
     st.dataframe(township_view(result.townships), hide_index=True, width="stretch")
-    _actions(result.actions, list(result.townships["name"]))
+    from riskmodel.scenario import actions_csv_bytes
+
+    _actions(result.actions, list(result.townships["name"]), actions_csv_bytes(result))
     _task_progress(ws)
     _downloads(stamp, choice, mtime)
 

@@ -31,7 +31,29 @@ def _publish(urls: tuple[str, ...]) -> None:
     publish_assets(urls, STATIC_DIR)
 
 
-def show_map(m: folium.Map, *, key: str, height: int = 620) -> dict:
-    """Render a map built with ``asset_base=asset_base()``; returns the minimal click data."""
+def show_map(
+    m: folium.Map,
+    *,
+    key: str,
+    height: int = 600,
+    overlay: folium.FeatureGroup | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+) -> dict:
+    """Render a map built with ``asset_base=asset_base()``; returns the minimal click data.
+
+    ``overlay`` is added to the map as it is (no rebuild, the view is kept); ``center`` pans the map
+    there (zoomed in to ``zoom``, default 16) whenever the value changes.
+    """
     _publish(tuple(getattr(m, "rm_asset_urls", ())))
-    return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=RETURNED) or {}
+    out = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=RETURNED,
+        feature_group_to_add=overlay,
+        center=center,
+        zoom=(zoom or 16) if center is not None else None,
+    )
+    return out or {}

@@ -44,6 +44,7 @@ class ViewState:
     lang: str = "zh"
     selected_site: tuple[str, str] | None = None  # (layer id, site id) last clicked
     basemap: str = "workspace"
+    zoom_to: tuple[float, float] | None = None  # (lat, lon) the 图层浏览 map was last zoomed to
     ring_layer: str | None = None  # show the exposure rings of this whole (filtered) layer
     last_click: tuple | None = None  # the last map click already handled
     show_hillshade: bool = True

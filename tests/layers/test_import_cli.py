@@ -102,7 +102,7 @@ def test_dry_run_writes_nothing(root, tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", rows)
     code, out, _ = _run(capsys, "import", "shelter", str(path), "-w", str(root), "--dry-run")
     assert code == 3
-    assert "更新 BN-0001: capacity_people: 100 → 777" in out
+    assert "更新 BN-0001：" in out and "可容纳人数: 100 → 777" in out
     assert layer_path(root, "shelter").read_bytes() == before
     assert len(layer_history(root, "shelter")) == 1
     assert not list(tmp_path.glob("d_拒绝*"))
@@ -165,5 +165,5 @@ def test_replace_dry_run_lists_a_stored_site_without_id(root, tmp_path, capsys):
     before = path.read_bytes()
     new = write_csv(tmp_path / "r.csv", shelter_rows(1, start=50))
     code, out, _ = _run(capsys, "import", "shelter", str(new), "--mode", "replace", "--dry-run", "-w", str(root))
-    assert code == 0 and "删除：（无编号）" in out
+    assert code == 0 and "删除 （无编号）：" in out
     assert path.read_bytes() == before

@@ -165,3 +165,16 @@ def test_cli_bad_warning_is_one_clear_line(ws, tmp_path, capsys):
     rc = main(["scenario", "-w", str(ws.root), "--warning", "甲镇=紫", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert rc == 2 and "紫" in err and "红、橙、黄、蓝" in err and not (tmp_path / "o").exists()
+
+
+def test_township_max_depth_is_over_land_not_the_river_channel(ws):
+    # valley profile: river bed column 100 m, banks 100.5/101/101.5 → a 3 m rise gives 3 m on the channel
+    # (every township would read 3 m) and 2.5 m on the deepest land cell, which is what the table must say
+    from rasterio.io import MemoryFile
+
+    from riskmodel.waterlevel import water_level_tiff_bytes
+
+    with MemoryFile(water_level_tiff_bytes(ws.dem_path, ws.river, 3.0)) as mem, mem.open() as ds:
+        res = run_scenario(ws, ds, {}, source="test")
+    depths = res.townships["max_depth_m"]
+    assert depths.max() == pytest.approx(2.5, abs=1e-3) and (depths < 3.0).all()
