@@ -175,7 +175,7 @@ def read_history(path: Path) -> HistoryRead:
             row = None
         if _row_ok(row) and row["version"] not in seen:
             seen.add(row["version"])
-            out.rows.append({k: row[k] for k in (*HISTORY_KEYS, "note") if k in row})
+            out.rows.append({k: row[k] for k in (*HISTORY_KEYS, "note", "user") if k in row})
         else:
             out.bad.append(line)
     return out
