@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 
 from layers.access.roles import Actor
-from layers.access.store import access_dir, auth_settings
+from layers.access.store import access_dir, auth_settings, read_cached
 from layers.access.userfile import read_users
 from layers.store.io import atomic_write_bytes, layer_lock
 
@@ -49,25 +49,15 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_CACHE: dict[str, tuple[tuple, dict]] = {}
+def _parse_sessions(data: bytes) -> dict:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return {}  # a broken store signs everyone out; it never lets anyone in
 
 
 def _read(root: Path) -> dict:
-    path = access_dir(root) / SESSIONS_FILE
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return {}
-    key = (st.st_mtime_ns, st.st_size, st.st_ino)
-    hit = _CACHE.get(str(path))
-    if hit and hit[0] == key:
-        return hit[1]
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError:
-        data = {}  # a broken store signs everyone out; it never lets anyone in
-    _CACHE[str(path)] = (key, data)
-    return data
+    return read_cached(access_dir(root) / SESSIONS_FILE, _parse_sessions, {})
 
 
 def _change(root: Path, fn) -> None:

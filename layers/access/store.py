@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
-__all__ = ["ACCESS_DIR", "AuthSettings", "access_dir", "auth_settings", "township_names"]
+__all__ = ["ACCESS_DIR", "AuthSettings", "access_dir", "auth_settings", "read_cached", "township_names"]
 
 ACCESS_DIR = ".access"
 
 
 def access_dir(root: str | Path) -> Path:
     return Path(root) / ACCESS_DIR
+
+
+_CACHE: dict[str, tuple[tuple, Any]] = {}
+
+
+def read_cached(path: Path, parse: Callable[[bytes], Any], missing: Any) -> Any:
+    """``parse`` of the file's bytes, kept until its mtime, size or inode change; ``missing`` when absent.
+
+    The app reads the users and sessions files on every rerun; this makes that a ``stat``.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return missing
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = _CACHE.get(str(path))
+    if hit and hit[0] == key:
+        return hit[1]
+    value = parse(path.read_bytes())
+    _CACHE[str(path)] = (key, value)
+    return value
 
 
 @dataclass(frozen=True)

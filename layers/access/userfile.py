@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from layers.access.roles import AccessError, Actor, get_role
-from layers.access.store import access_dir
+from layers.access.store import access_dir, read_cached
 from layers.store.io import atomic_write_bytes, layer_lock
 
 __all__ = ["USERS_FILE", "User", "change_users", "read_users"]
@@ -50,25 +50,17 @@ def _path(root: Path) -> Path:
     return access_dir(root) / USERS_FILE
 
 
-_CACHE: dict[str, tuple[tuple, dict[str, User]]] = {}
-
-
 def read_users(root: Path) -> dict[str, User]:
     path = _path(root)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return {}
-    key = (st.st_mtime_ns, st.st_size, st.st_ino)
-    hit = _CACHE.get(str(path))
-    if hit and hit[0] == key:
-        return hit[1]
-    try:
-        doc = orjson.loads(path.read_bytes())
-        users = {u["name"]: User(**u) for u in doc["users"]}
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-        raise AccessError(f"{path}: 账户文件已损坏（{exc}）；请从备份恢复") from None
-    _CACHE[str(path)] = (key, users)
+
+    def parse(data: bytes) -> dict[str, User]:
+        try:
+            doc = orjson.loads(data)
+            return {u["name"]: User(**u) for u in doc["users"]}
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise AccessError(f"{path}: 账户文件已损坏（{exc}）；请从备份恢复") from None
+
+    users: dict[str, User] = read_cached(path, parse, {})
     return users
 
 
