@@ -136,9 +136,15 @@ _BASE_COLUMNS = {"townships": ("code", "name", "kind", "population"),
                  "villages": ("code", "name", "township", "kind", "population")}
 
 
-def _base_layer(root: Path, name: str) -> gpd.GeoDataFrame:
-    """A base layer with its columns even when the file holds no feature yet (a new workspace)."""
-    frame = read_vector(root / f"{name}.geojson")
+def _base_layer(root: Path, name: str, required: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """A base layer with its columns even when the file holds no feature yet (a new workspace).
+
+    A file that has features must carry the ``required`` columns (one line naming the file otherwise).
+    """
+    path = root / f"{name}.geojson"
+    frame = read_vector(path)
+    if len(frame):
+        require_columns(frame, path, required)
     for col in _BASE_COLUMNS[name]:
         if col not in frame.columns:
             frame[col] = pd.Series([None] * len(frame), dtype=object, index=frame.index)
@@ -181,7 +187,7 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
     config = _read_config(root)
     check_metric_crs(config, root / "workspace.toml")
     county = read_vector(root / "county.geojson")
-    townships = require_columns(_base_layer(root, "townships"), root / "townships.geojson", ("name",))
+    townships = _base_layer(root, "townships", required=("name",))
     villages = _base_layer(root, "villages")
     area = Area.from_frames(county, townships)
     loaded: dict[str, gpd.GeoDataFrame] = {}
