@@ -202,7 +202,10 @@ def inspection_view(ws, only_overdue: bool):
     except RiskModelError as exc:
         st.error(str(exc))
         return None, ws
-    marks = site_marks(status)
+    # before the first inspection comes back every site is "overdue": marking them all would hide the
+    # risk picture, so the marks start with the first record (the 只看逾期未巡查 filter still works)
+    has_records = bool(read_records(ws.root, INSPECTIONS))
+    marks = site_marks(status) if has_records or only_overdue else {}
     return marks, (replace(ws, layers=narrow(ws.layers, status)) if only_overdue else ws)
 
 
