@@ -275,7 +275,7 @@ RUNTIME_JS = r"""
     ctl.onAdd = function () {
       var wrap = el('div', 'rm-legend'), head = el('div', 'rm-legend-head', d.title), box = el('div', 'rm-legend-body');
       head.setAttribute('role', 'button'); head.tabIndex = 0;
-      var open = map.getSize().x >= 480 && map.getSize().y >= 400;
+      var open = map.getSize().x >= 900 && map.getSize().y >= 500;  // a narrower map starts with the legend folded
       var sync = function () { box.style.display = open ? '' : 'none'; head.textContent = d.title + (open ? ' ▾' : ' ▸'); wrap.classList.toggle('rm-open', open); };
       L.DomEvent.on(head, 'click', function (e) { L.DomEvent.preventDefault(e); open = !open; sync(); });
       wrap.appendChild(head); wrap.appendChild(box); sync();

@@ -110,6 +110,8 @@ def test_nine_small_checkbox_clickable_with_the_legend_open(streamlit_server, br
     page = desktop
     page.goto(streamlit_server(browser_workspace) + "/map")
     frame = _map_frame(page)
+    assert not frame.locator(".rm-legend-body").is_visible()  # folded at first: the map is the picture
+    frame.locator(".rm-legend-head").click()
     assert frame.locator(".rm-legend-body").is_visible()
     frame.locator(".leaflet-control-layers").hover()
     for label in ("九小场所", "应急避难场所"):
