@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import queue as queue_mod
 import resource
 import shutil
 import sys
@@ -174,7 +175,7 @@ def run_child(target, out: Path, mem_gb: float, timeout_s: float) -> dict:
         return {"error": f"not finished within {timeout_s:g} s (stopped)"}
     try:
         res = queue.get(timeout=5)
-    except Exception:
+    except queue_mod.Empty:  # the child died before it could report
         res = {"error": f"child exited with code {proc.exitcode} (killed, e.g. out of memory)"}
     res["wall_seconds"] = time.perf_counter() - t0
     return res

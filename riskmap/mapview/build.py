@@ -458,21 +458,28 @@ def ring_legend(rings, view: MapView) -> list[dict]:
     ]
 
 
+def _selected_row(ws, view: MapView):
+    """The selected site's row (a one-row frame), or None when nothing (or a site no longer there) is selected."""
+    if not view.selected_site:
+        return None
+    lid, sid = view.selected_site
+    frame = ws.layers.get(lid)
+    if frame is None:
+        return None
+    hit = frame[frame["id"].astype(str) == str(sid)]
+    return hit if len(hit) else None
+
+
 def selected_overlay(ws, view: MapView, rings=None) -> folium.FeatureGroup:
     """The selected site's highlight and its own rings, as a group the page adds without rebuilding the map.
 
     Clicking a site changes only this group, so the map keeps its zoom and position.
     """
     fg = folium.FeatureGroup(name=view.labels["selected"], control=False)
-    if not view.selected_site:
+    hit = _selected_row(ws, view)
+    if hit is None:
         return fg
     lid, sid = view.selected_site
-    frame = ws.layers.get(lid)
-    if frame is None:
-        return fg
-    hit = frame[frame["id"].astype(str) == str(sid)]
-    if not len(hit):
-        return fg
     if rings is not None and len(rings):
         own = rings[(rings["layer"] == lid) & (rings["id"].astype(str) == str(sid))]
         for ring, (color, _zh) in _RING_STYLE.items():
@@ -492,14 +499,8 @@ def selected_overlay(ws, view: MapView, rings=None) -> folium.FeatureGroup:
 
 def site_location(ws, view: MapView) -> tuple[float, float] | None:
     """(lat, lon) of the selected site as displayed (GCJ-02 on 高德 tiles), for a zoom-to button."""
-    if not view.selected_site:
-        return None
-    lid, sid = view.selected_site
-    frame = ws.layers.get(lid)
-    if frame is None:
-        return None
-    hit = frame[frame["id"].astype(str) == str(sid)]
-    if not len(hit):
+    hit = _selected_row(ws, view)
+    if hit is None:
         return None
     g = _display_geoms(hit.geometry.values[:1], view)[0]
     return float(g.y), float(g.x)

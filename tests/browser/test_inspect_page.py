@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import ARTIFACTS, _is_local
 
@@ -47,7 +48,7 @@ def test_phone_page_submits_record_with_photo(streamlit_server, browser_workspac
         page.locator('img[src*="/media/"]').first.wait_for(timeout=30_000)  # the stored photo in the details
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1  # nothing wider than the phone screen
-    except Exception:
+    except (AssertionError, PlaywrightError):  # keep a picture of the failure, then fail
         page.screenshot(path=str(ARTIFACTS / "inspect_page_failure.png"), full_page=True)
         raise
     finally:
@@ -83,7 +84,7 @@ def test_phone_page_nearest_site_from_browser_location(streamlit_server, browser
         page.wait_for_function(f"() => ({shown})().includes('DZ0002')", timeout=60_000)
         texts = page.evaluate(shown)
         assert "DZ0002 永安镇张家湾危岩" in texts and "· 0 m" in texts, texts
-    except Exception:
+    except (AssertionError, PlaywrightError):  # keep a picture of the failure, then fail
         page.screenshot(path=str(ARTIFACTS / "inspect_page_geo_failure.png"), full_page=True)
         raise
     finally:
