@@ -21,7 +21,8 @@ from riskmodel.planfile import PLAN_FILE, PROGRESS_FILE, compute_workspace_plan,
 
 __all__ = ["current_plan", "render"]
 
-_STATUS_ICON = {"已完成": "✅", "进行中": "🔵", "滞后": "🔴", "未开始": "⚪", "数据缺失": "⚠️"}  # markdown only
+# markdown only; a coloured ● (in the CJK font) rather than emoji, which an offline intranet machine may lack
+_STATUS_ICON = {"已完成": ":green[●]", "进行中": ":blue[●]", "滞后": ":red[●]", "未开始": ":gray[●]", "数据缺失": ":orange[●]"}
 _STATUS_COLOR = {"已完成": "#1a9850", "进行中": "#4575b4", "滞后": "#d73027", "未开始": "#969696",
                  "数据缺失": "#fdae61"}
 _MEASURE = {"count": ("计数", "count"), "sum": ("求和", "sum"), "rate": ("比率", "rate"),
