@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from PIL import Image
@@ -59,6 +60,20 @@ def test_phone_page_submits_record_with_photo(streamlit_server, browser_workspac
     assert blocked == []
 
 
+def _frame_with(page, selector, timeout_s):
+    """The first child frame holding `selector`, polled until it loads (None after `timeout_s`)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for f in page.frames:
+            try:
+                if f != page.main_frame and f.locator(selector).count():
+                    return f
+            except PlaywrightError:  # a frame detached while we looked
+                continue
+        page.wait_for_timeout(250)
+    return None
+
+
 def test_phone_page_nearest_site_from_browser_location(streamlit_server, browser_workspace, browser):
     url = streamlit_server(browser_workspace) + "/inspect"
     # standing at DZ0002 (永安镇张家湾危岩, not first in the list): it must come first, 0 m away
@@ -70,9 +85,8 @@ def test_phone_page_nearest_site_from_browser_location(streamlit_server, browser
     try:
         page.goto(url)
         page.get_by_label("搜索点位（名称、编号、村）").wait_for(timeout=90_000)
-        frame = next(f for f in page.frames if f != page.main_frame and f.locator("#b").count()) \
-            if any(f.locator("#b").count() for f in page.frames if f != page.main_frame) else None
-        assert frame is not None
+        frame = _frame_with(page, "#b", timeout_s=60)  # the location component loads after the page
+        assert frame is not None, "the 用我的位置 component never loaded"
         frame.locator("#b").click()
         page.wait_for_function(
             "() => [...document.querySelectorAll('input')].some(i => i.value.startsWith('107.576215,30.359791'))",
