@@ -2,14 +2,29 @@
 
 ``st.App`` serves the Streamlit script with our own ``/login`` and ``/logout`` routes and a middleware
 that sends page requests without a valid session to the login form (``riskmap/ui/login_routes.py``).
+Its startup warms the caches of the first pages (``riskmap/ui/warmup.py``) before the server takes
+a visitor, so the first visit after a restart is as fast as a later one.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
 
 from riskmap.ui.login_routes import auth_middleware, auth_routes
+from riskmap.ui.warmup import warm_caches
 
-app = st.App(Path(__file__).resolve().parent / "app.py", routes=auth_routes(), middleware=auth_middleware())
+
+@asynccontextmanager
+async def _warm_first(_app):
+    took_s = await asyncio.to_thread(warm_caches)
+    logging.getLogger("riskmap").info("caches warmed in %.1f s", took_s)
+    yield
+
+
+app = st.App(Path(__file__).resolve().parent / "app.py", routes=auth_routes(), middleware=auth_middleware(),
+             lifespan=_warm_first)

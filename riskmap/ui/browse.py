@@ -23,9 +23,10 @@ from riskmap.ui.inspect_page import inspection_view
 from riskmap.ui.mappanel import asset_base, show_map
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
-__all__ = ["render", "rings_for", "site_table"]
+__all__ = ["TABLES_KEY", "render", "rings_for", "site_table"]
 
 HAZARD_RING_LAYERS = layer_ids_with(Role.HAZARD)
+TABLES_KEY = "site_tables"  # the open tab of the site tables under the map (its label)
 
 
 def site_table(frame, layer_id: str) -> pd.DataFrame:
@@ -99,14 +100,31 @@ def _handle_click(out: dict, sites: dict, vs) -> None:
         st.rerun()
 
 
+def _keep_open_tab(key: str, labels: list[str]) -> None:
+    """A filter changes the counts in the tab labels: keep the same layer's tab open."""
+    prev = st.session_state.get(key)
+    if prev is None or prev in labels:
+        return
+    same = [lab for lab in labels if lab.split("（")[0] == str(prev).split("（")[0]]
+    if same:
+        st.session_state[key] = same[0]
+    else:
+        del st.session_state[key]
+
+
 def _tables(sites: dict) -> None:
+    """One tab per shown layer; only the open tab's table is built and sent (6,000 九小场所 rows
+    in a hidden tab cost the first page about a second)."""
     shown = [(lid, f) for lid, f in sites.items()]
     if not shown:
         return
-    tabs = st.tabs([f"{get_kind(lid).label}（{len(f)}）" for lid, f in shown])
+    labels = [f"{get_kind(lid).label}（{len(f)}）" for lid, f in shown]
+    _keep_open_tab(TABLES_KEY, labels)
+    tabs = st.tabs(labels, key=TABLES_KEY, on_change="rerun")
     for tab, (lid, frame) in zip(tabs, shown, strict=True):
-        with tab:
-            st.dataframe(site_table(frame, lid), hide_index=True, use_container_width=True, height=320)
+        if tab.open:
+            with tab:
+                st.dataframe(site_table(frame, lid), hide_index=True, use_container_width=True, height=320)
 
 
 def render() -> None:

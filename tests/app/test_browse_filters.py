@@ -6,6 +6,7 @@ from map_workspace import COUNTS, COUNTS_BY_TOWN, EAST_TOWN, XSS_NAME
 from streamlit.testing.v1 import AppTest
 
 from layers.kinds import get_kind
+from riskmap.ui.browse import TABLES_KEY
 
 
 def _browse() -> AppTest:
@@ -17,10 +18,21 @@ def _counts(at) -> dict[str, int]:
     return {labels[m.label]: int(m.value.replace(",", "")) for m in at.metric if m.label in labels}
 
 
+def _tables(at) -> dict[str, object]:
+    """Each layer's table under the map: only the open tab is built, so open each tab in turn."""
+    out = {}
+    for label in [tab.label for tab in at.tabs if "（" in tab.label]:
+        at.session_state[TABLES_KEY] = label
+        at.run()
+        tab = next(tab for tab in at.tabs if tab.label == label)
+        assert len(tab.dataframe) == 1, label  # the open tab holds its table
+        out[label.split("（")[0]] = tab.dataframe[0].value
+        assert sum(len(t.dataframe) for t in at.tabs if "（" in t.label) == 1  # the others are not built
+    return out
+
+
 def _table_rows(at) -> dict[str, int]:
-    # one table per selected layer, in layer order, after the details panel's tables
-    tabs = [tab for tab in at.tabs if "（" in tab.label]
-    return {tab.label.split("（")[0]: len(tab.dataframe[0].value) for tab in tabs}
+    return {label: len(frame) for label, frame in _tables(at).items()}
 
 
 def test_counts_and_tables_match_all_sites(map_ws):
@@ -36,9 +48,9 @@ def test_township_filter_changes_counts_and_table(map_ws):
     assert not at.exception
     assert _counts(at) == COUNTS_BY_TOWN[EAST_TOWN]
     assert _table_rows(at) == {get_kind(lid).label: n for lid, n in COUNTS_BY_TOWN[EAST_TOWN].items()}
-    for tab in at.tabs:
-        if "（" in tab.label and len(tab.dataframe[0].value):
-            assert set(tab.dataframe[0].value["所在乡镇(街道)"]) == {EAST_TOWN}
+    for frame in _tables(at).values():
+        if len(frame):
+            assert set(frame["所在乡镇(街道)"]) == {EAST_TOWN}
 
 
 def test_layer_and_attribute_filters(map_ws):
@@ -48,7 +60,7 @@ def test_layer_and_attribute_filters(map_ws):
     at.multiselect(key="flt_nine_small_category").set_value(["小餐饮"]).run()
     assert not at.exception
     assert _counts(at) == {"geohazard": COUNTS["geohazard"], "nine_small": 3}
-    rows = next(tab for tab in at.tabs if tab.label.startswith("九小场所")).dataframe[0].value
+    rows = _tables(at)["九小场所"]
     assert set(rows["场所类别"]) == {"小餐饮"}
 
 
@@ -57,7 +69,7 @@ def test_text_search_and_xss_name_is_plain_text(map_ws):
     at.text_input(key="flt_text").set_value("onerror").run()
     assert not at.exception
     assert _counts(at)["geohazard"] == 1 and sum(_counts(at).values()) == 1
-    table = next(tab for tab in at.tabs if tab.label.startswith("地质灾害")).dataframe[0].value
+    table = _tables(at)["地质灾害隐患点"]
     assert list(table["名称"]) == [XSS_NAME]
 
 
@@ -79,3 +91,14 @@ def test_selected_site_shows_details_rings_and_shelter(map_ws):
     fields = at.dataframe[0].value
     assert dict(zip(fields.iloc[:, 0], fields.iloc[:, 1], strict=True))["险情等级"] == "大型"
     assert any("最近可用避难场所" in md.value and "BN0001" in md.value for md in at.markdown)
+
+
+def test_open_tab_stays_on_its_layer_when_a_filter_changes_its_count(map_ws):
+    at = _browse()
+    nine = next(tab.label for tab in at.tabs if tab.label.startswith("九小场所"))
+    at.session_state[TABLES_KEY] = nine
+    at.run()
+    at.multiselect(key="flt_townships").set_value([EAST_TOWN]).run()
+    assert not at.exception
+    open_tab = next(tab for tab in at.tabs if len(tab.dataframe))
+    assert open_tab.label == f"九小场所（{COUNTS_BY_TOWN[EAST_TOWN]['nine_small']}）"
