@@ -32,10 +32,10 @@ __all__ = ["render"]
 
 def _counts(bundle) -> None:
     cols = st.columns(min(4, len(bundle.counts) + 1))
-    cols[0].metric(t("合计", "Total"), bundle.total)
+    cols[0].metric(t("合计", "Total"), f"{bundle.total:,}")
     for i, (lid, n) in enumerate(bundle.counts.items(), start=1):
         kind = get_kind(lid)
-        cols[i % len(cols)].metric(t(kind.label, kind.label_en), n)
+        cols[i % len(cols)].metric(t(kind.label, kind.label_en), f"{n:,}")
     if not bundle.total:
         st.warning(
             t(

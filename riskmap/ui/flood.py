@@ -75,7 +75,7 @@ def kpi_items(summary: dict) -> list[tuple[str, str]]:
     n_sites = sum(v for k, v in flooded.items() if k != "village")
     return [
         (t("受影响人口", "People exposed"), f"{summary['people_exposed']:,}"),
-        (t("淹没站点（各类合计，分类见下）", "Sites flooded (all kinds, see below)"), f"{n_sites:,}"),
+        (t("淹没站点（各类合计）", "Sites flooded (all kinds)"), f"{n_sites:,}"),
         (t("避难场所不可用", "Shelters unusable"), f"{summary['shelters_unusable']:,}"),
         (t("渡口停渡", "Ferries to stop"), f"{summary['ferries_to_stop']:,}"),
         (t("转移人数", "People to evacuate"), f"{summary['evacuate_people']:,}"),

@@ -17,6 +17,13 @@ _BASE = """
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.8rem 2rem 0.8rem; }
+  /* a row of KPIs stays two per row on a phone (stacked, six of them hid the map below the fold) */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-direction: row; flex-wrap: wrap; gap: 0.3rem 0.8rem; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] { flex: 1 1 calc(50% - 0.8rem); min-width: calc(50% - 0.8rem); width: auto; }
+  [data-testid="stMetricValue"] { font-size: 1.5rem; }
+  [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 }
 </style>
 """
