@@ -1366,8 +1366,8 @@ def _road_line(ctx: Ctx, grade: str, waypoints) -> shapely.Geometry:
     pts = _xy_m(ctx, [_road_point(w) for w in waypoints])
     legs = [_wiggle(ctx.road_rng, a, b, amp, wavelength) for a, b in zip(pts[:-1], pts[1:], strict=True)]
     line = shapely.LineString(np.vstack([legs[0], *[leg[1:] for leg in legs[1:]]]))
-    line = shapely.line_merge(shapely.intersection(line, ctx.county_m.buffer(800.0)))
-    return shapely.simplify(line, 8.0)
+    parts = shapely.get_parts(shapely.line_merge(shapely.intersection(line, ctx.county_m.buffer(800.0))))
+    return shapely.simplify(max(parts, key=lambda p: p.length), 8.0)  # a road that leaves the county ends there
 
 
 def _village_roads(ctx: Ctx) -> list[tuple[str, str, str, tuple]]:

@@ -30,20 +30,21 @@ class RoadGrade:
 
     value: str  # stored text and Chinese label, e.g. 高速公路
     label_en: str
-    color: str  # the line (print: the inner line over the casing)
+    color: str  # the print's line (the inner line over the casing)
     casing: str | None  # the print's darker outline under the line; None: a plain line
     print_width_pt: float
+    map_color: str  # the web map's one thin stroke (over the risk colours of the townships)
     map_weight_px: float
     dashed: bool = False
     labelled: bool = False  # the packet map writes the road's name
 
 
 ROAD_GRADES: tuple[RoadGrade, ...] = (  # highest first: drawn last (on top), labelled first
-    RoadGrade("高速公路", "Expressway", "#f2a93b", "#8a5a14", 2.6, 3.0, labelled=True),
-    RoadGrade("国道", "National road", "#f7d26a", "#8c6d2c", 1.9, 2.4, labelled=True),
-    RoadGrade("省道", "Provincial road", "#fbe7a6", "#96804a", 1.5, 2.0, labelled=True),
-    RoadGrade("县道", "County road", "#8d8578", None, 0.9, 1.4),
-    RoadGrade("乡道", "Township road", "#a8a298", None, 0.6, 1.0, dashed=True),
+    RoadGrade("高速公路", "Expressway", "#f2a93b", "#8a5a14", 2.6, "#c8741e", 2.2, labelled=True),
+    RoadGrade("国道", "National road", "#f7d26a", "#8c6d2c", 1.9, "#b58a2e", 1.8, labelled=True),
+    RoadGrade("省道", "Provincial road", "#fbe7a6", "#96804a", 1.5, "#a08a55", 1.5, labelled=True),
+    RoadGrade("县道", "County road", "#8d8578", None, 0.9, "#8d8578", 1.1),
+    RoadGrade("乡道", "Township road", "#a8a298", None, 0.6, "#a8a298", 0.8, dashed=True),
 )
 _BY_VALUE = {g.value: g for g in ROAD_GRADES}
 _LINES = ("LineString", "MultiLineString")
