@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -1364,7 +1365,7 @@ def _wiggle(rng: np.random.Generator, a_m: np.ndarray, b_m: np.ndarray, amp_m: f
 def _road_line(ctx: Ctx, grade: str, waypoints) -> shapely.Geometry:
     amp, wavelength = ROAD_WIGGLE[grade]
     pts = _xy_m(ctx, [_road_point(w) for w in waypoints])
-    legs = [_wiggle(ctx.road_rng, a, b, amp, wavelength) for a, b in zip(pts[:-1], pts[1:], strict=True)]
+    legs = [_wiggle(ctx.road_rng, a, b, amp, wavelength) for a, b in itertools.pairwise(pts)]
     line = shapely.LineString(np.vstack([legs[0], *[leg[1:] for leg in legs[1:]]]))
     parts = shapely.get_parts(shapely.line_merge(shapely.intersection(line, ctx.county_m.buffer(800.0))))
     return shapely.simplify(max(parts, key=lambda p: p.length), 8.0)  # a road that leaves the county ends there

@@ -23,7 +23,7 @@ from layers.kinds import LAYER_KINDS, Role, get_kind
 from layers.roads import ROAD_GRADES
 from riskmap.render.fonts import cjk_font_path
 
-__all__ = ["NumberedSite", "render_map_png"]
+__all__ = ["NumberedSite", "map_figure", "render_map_png"]
 
 NumberedSite = tuple[str, float, float, int]  # layer id, lon, lat, number in the packet
 
@@ -41,6 +41,14 @@ def render_map_png(
     the top): the PDF writes the site numbers there as text — crisp, searchable, and far faster
     than 1,000s of matplotlib labels.
     """
+    fig, ax = map_figure(bundle, sites, dpi=dpi)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue(), _fractions(fig, ax, sites)
+
+
+def map_figure(bundle: ExportBundle, sites: list[NumberedSite], *, dpi: int = 150) -> tuple[Figure, object]:
+    """The packet map as a matplotlib figure and its axes (what :func:`render_map_png` saves)."""
     fig = Figure(figsize=(7.4, 6.9), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
@@ -50,9 +58,7 @@ def render_map_png(
     _draw_sites(ax, bundle, sites, _road_keys(roads))
     _frame(ax, bounds)
     _label_places(ax, bundle, roads, sites)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue(), _fractions(fig, ax, sites)
+    return fig, ax
 
 
 def _fractions(fig, ax, sites: list[NumberedSite]) -> list[tuple[float, float]]:
@@ -171,7 +177,7 @@ def _label_places(ax, bundle: ExportBundle, roads: list[tuple], sites: list[Numb
     every label that would overlap a label kept before it: settlements first, then roads by grade."""
     ax.apply_aspect()  # the final axes box, so data → pixel is what the PNG will show
     renderer = ax.figure.canvas.get_renderer()
-    kept = []
+    kept: list = []  # display boxes of the labels kept so far
     for text in [t for t in ax.texts if t.get_gid() == _PLACE_LABEL]:
         box = text.get_window_extent(renderer)
         if any(box.overlaps(k) for k in kept):
@@ -242,7 +248,7 @@ def site_marker(kind) -> str:
     return shapes[same.index(kind.id) % len(shapes)] if kind.id in same else "o"
 
 
-def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite], extra_keys: list[tuple] = ()) -> None:
+def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite], extra_keys: tuple | list = ()) -> None:
     """Large layers (九小场所) faint dots underneath; hazards on top as large distinct symbols."""
     rank = {Role.EXPOSED: 0, Role.RESOURCE: 1, Role.HAZARD: 2}
     for lid in sorted(bundle.sites, key=lambda k: rank.get(_main_role(get_kind(k)), 1)):
