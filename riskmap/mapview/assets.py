@@ -105,14 +105,50 @@ def localize_assets(m: folium.Map, asset_base: str | None) -> list[str]:
     return js + css
 
 
+class RawText(Element):
+    """Text put into the page as it is.
+
+    branca turns every rendered piece of a map (a macro's script, an ``Element(text)``) into a new
+    jinja template and renders it again: a site named ``{{ 7*7 }}`` came out as ``49``, so registry
+    text ran as server-side template code, and 350 KB of site data were tokenised by jinja on every
+    render. Text in a ``RawText`` is never a template.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class RawMacro(folium.MacroElement):
+    """A ``MacroElement`` whose rendered header, html and script go into the page as ``RawText``.
+
+    Same output as branca's ``MacroElement.render`` for text without jinja syntax; for text with
+    it, the text itself (registry values are data, never template code).
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        module = self._template.module
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                text = str(macro(self, kwargs))  # as jinja would give it: one trailing newline dropped
+                target.add_child(RawText(text[:-1] if text.endswith("\n") else text), name=self.get_name())
+        for child in list(self._children.values()):
+            child.render(**kwargs)
+
+
 def _inline(figure: Figure, js: list[str], css: list[str]) -> None:
     for i, url in enumerate(css):
         figure.header.add_child(
-            Element(f"<style>{_script_safe(asset_text(url))}</style>"), name=f"rm_css_{i}"
+            RawText(f"<style>{_script_safe(asset_text(url))}</style>"), name=f"rm_css_{i}"
         )
     for i, url in enumerate(js):
         figure.header.add_child(
-            Element(f"<script>{_script_safe(asset_text(url))}</script>"), name=f"rm_js_{i}"
+            RawText(f"<script>{_script_safe(asset_text(url))}</script>"), name=f"rm_js_{i}"
         )
 
 

@@ -21,7 +21,7 @@ from layers.coords import wgs84_to_gcj02
 from layers.kinds import get_kind
 from layers.roads import ROAD_GRADES
 from layers.selection import Selection, select_sites
-from riskmap.mapview.assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, localize_assets
+from riskmap.mapview.assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, RawMacro, localize_assets
 from riskmap.mapview.basemaps import tile_layers
 from riskmap.mapview.encode import js_json, site_payload
 from riskmap.mapview.hillshade import hillshade
@@ -125,11 +125,11 @@ class RiskMap(folium.Map):
     default_css: ClassVar[list] = [("leaflet_css", LEAFLET_CSS_URL)]
 
 
-class _Runtime(folium.MacroElement):
+class _Runtime(RawMacro):
     _template = Template("{% macro script(this, kwargs) %}" + RUNTIME_JS + "{% endmacro %}")
 
 
-class _JsLayer(Layer):
+class _JsLayer(Layer, RawMacro):
     """A layer drawn by the runtime from a JSON payload (``RM.<factory>(payload)``)."""
 
     _template = Template("""{% macro script(this, kwargs) %}
@@ -142,7 +142,7 @@ var {{ this.get_name() }} = RM.{{ this.factory }}({{ this.payload|safe }});
         self.factory, self.payload = factory, js_json(payload)
 
 
-class _Legend(folium.MacroElement):
+class _Legend(RawMacro):
     _template = Template("""{% macro script(this, kwargs) %}
 RM.legend({{ this._parent.get_name() }}, {{ this.payload|safe }});
 {% endmacro %}""")

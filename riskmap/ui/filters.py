@@ -13,7 +13,7 @@ from layers.labels import layer_label
 from layers.selection import Filter, Selection
 from riskmap.ui.state import t, view_state
 
-__all__ = ["FILTER_FIELD_TYPES", "attribute_fields", "selection_widgets"]
+__all__ = ["ATTR_LAYER_KEY", "FILTER_FIELD_TYPES", "attribute_fields", "selection_widgets"]
 
 FILTER_FIELD_TYPES = (FieldType.ENUM, FieldType.BOOL)
 _BOOL_VALUES = ("是", "否")
@@ -33,25 +33,50 @@ def _kind_label(lid: str) -> str:
     return layer_label(lid, view_state().lang)
 
 
-def _attribute_filters(layer_ids, current: Selection) -> tuple[Filter, ...]:
-    chosen = {(f.layer, f.field): f.values for f in current.filters}
+ATTR_LAYER_KEY = "flt_attr_layer"  # which layer's attribute filters are open
+
+
+def _value_filters(lid: str, chosen: dict) -> list[Filter]:
     out = []
-    for lid in layer_ids:
-        fields = attribute_fields(lid)
-        if not fields:
-            continue
-        with st.expander(t(f"{_kind_label(lid)} 属性筛选", f"{_kind_label(lid)} attributes")):
-            for f in fields:
-                key = f"flt_{lid}_{f.name}"
-                _seed(key, list(chosen.get((lid, f.name), ())))
-                options = list(f.allowed) if f.type == FieldType.ENUM else list(_BOOL_VALUES)
-                values = st.multiselect(
-                    f.label if t("zh", "en") == "zh" else (f.label_en or f.label), options, key=key,
-                    placeholder=t("全部", "All"),
-                )
-                if values:
-                    out.append(Filter(f.name, tuple(values), layer=lid))
-    return tuple(out)
+    for f in attribute_fields(lid):
+        key = f"flt_{lid}_{f.name}"
+        _seed(key, list(chosen.get((lid, f.name), ())))
+        options = list(f.allowed) if f.type == FieldType.ENUM else list(_BOOL_VALUES)
+        values = st.multiselect(
+            f.label if t("zh", "en") == "zh" else (f.label_en or f.label), options, key=key,
+            placeholder=t("全部", "All"),
+        )
+        if values:
+            out.append(Filter(f.name, tuple(values), layer=lid))
+    return out
+
+
+def _attribute_filters(layer_ids, current: Selection) -> tuple[Filter, ...]:
+    """One layer's attribute filters at a time (a layer chosen in a box); the filters set on the
+    other layers are kept from ``current`` and listed, so nothing chosen is lost by switching.
+    (Rendering every layer's filters at once put 26 multi-selects on the page: a second of the
+    first page's time in the browser.)"""
+    with_fields = [lid for lid in layer_ids if attribute_fields(lid)]
+    if not with_fields:
+        return ()
+    chosen = {(f.layer, f.field): f.values for f in current.filters}
+    if st.session_state.get(ATTR_LAYER_KEY) not in (None, *with_fields):
+        del st.session_state[ATTR_LAYER_KEY]
+    lid = st.selectbox(
+        t("属性筛选", "Attribute filters"), [None, *with_fields], key=ATTR_LAYER_KEY,
+        format_func=lambda x: t("选择图层…", "Choose a layer…") if x is None else _kind_label(x),
+    )
+    kept = [f for f in current.filters if f.layer != lid and f.layer in with_fields]
+    if kept:
+        st.caption(t("其他图层的属性筛选：", "Filters on other layers: ")
+                   + "；".join(f"{_kind_label(f.layer)}·{_field_label(f)} = {'、'.join(map(str, f.values))}"
+                               for f in kept))
+    return tuple(kept + (_value_filters(lid, chosen) if lid else []))
+
+
+def _field_label(flt: Filter) -> str:
+    f = next((f for f in attribute_fields(flt.layer) if f.name == flt.field), None)
+    return flt.field if f is None else (f.label if t("zh", "en") == "zh" else (f.label_en or f.label))
 
 
 def selection_widgets(ws, current: Selection) -> Selection:

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers.kinds import get_kind
 from riskmap.ui.browse import TABLES_KEY
+from riskmap.ui.filters import ATTR_LAYER_KEY
 
 
 def _browse() -> AppTest:
@@ -57,6 +58,7 @@ def test_layer_and_attribute_filters(map_ws):
     at = _browse()
     at.multiselect(key="flt_layers").set_value(["geohazard", "nine_small"]).run()
     assert _counts(at) == {"geohazard": COUNTS["geohazard"], "nine_small": COUNTS["nine_small"]}
+    at.selectbox(key=ATTR_LAYER_KEY).set_value("nine_small").run()
     at.multiselect(key="flt_nine_small_category").set_value(["小餐饮"]).run()
     assert not at.exception
     assert _counts(at) == {"geohazard": COUNTS["geohazard"], "nine_small": 3}
@@ -102,3 +104,15 @@ def test_open_tab_stays_on_its_layer_when_a_filter_changes_its_count(map_ws):
     assert not at.exception
     open_tab = next(tab for tab in at.tabs if len(tab.dataframe))
     assert open_tab.label == f"九小场所（{COUNTS_BY_TOWN[EAST_TOWN]['nine_small']}）"
+
+
+def test_attribute_filter_is_kept_when_another_layers_filters_are_opened(map_ws):
+    at = _browse()
+    at.selectbox(key=ATTR_LAYER_KEY).set_value("nine_small").run()
+    at.multiselect(key="flt_nine_small_category").set_value(["小餐饮"]).run()
+    other = next(o for o in at.selectbox(key=ATTR_LAYER_KEY).options if o not in ("选择图层…", "九小场所"))
+    at.selectbox(key=ATTR_LAYER_KEY).select(other).run()
+    assert not at.exception
+    assert _counts(at)["nine_small"] == 3  # still filtered
+    assert any("九小场所·场所类别 = 小餐饮" in c.value for c in at.caption)
+    assert len(at.multiselect) < 8  # only the open layer's filters are widgets
