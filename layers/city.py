@@ -112,7 +112,7 @@ def city_workspace(city: City) -> Workspace:
     """All counties as one workspace (for the map and the exports); see the module docstring."""
     amb = city.ambiguous_townships()
     dup = _shared_ids(city)
-    counties, towns, villages, rivers, forests = [], [], [], [], []
+    counties, towns, villages, rivers, forests, roads = [], [], [], [], [], []
     layers: dict[str, list[gpd.GeoDataFrame]] = {}
     problems = []
     for m in city.members:
@@ -124,6 +124,7 @@ def city_workspace(city: City) -> Workspace:
                                            county=cname))
         rivers += [ws.river] if ws.river is not None else []
         forests += [ws.forest] if ws.forest is not None else []
+        roads += [ws.roads] if ws.roads is not None else []
         for lid, frame in ws.layers.items():
             clash = dup.get(lid, set())
             ids = [f"{m.adcode}-{i}" if str(i) in clash else i for i in frame["id"]]
@@ -139,4 +140,4 @@ def city_workspace(city: City) -> Workspace:
     return Workspace(root=city.root, config=config, county=county, townships=_concat(towns),
                      villages=_concat(villages), layers={k: _concat(v) for k, v in layers.items()},
                      problems=problems, river=_concat(rivers) if rivers else None,
-                     forest=_concat(forests) if forests else None)
+                     forest=_concat(forests) if forests else None, roads=_concat(roads) if roads else None)

@@ -25,7 +25,7 @@ __all__ = ["check_output_path", "safe_xlsx_bytes", "write_output"]
 
 _STORE_DIRS = (".history", ".locks", "flood")
 _BASE_FILES = ("workspace.toml", "county.geojson", "townships.geojson", "villages.geojson", "river.geojson",
-               "forest.geojson", "dem.tif")
+               "forest.geojson", "roads.geojson", "dem.tif")
 _SPECIAL = {stat.S_IFIFO: "命名管道（FIFO）", stat.S_IFCHR: "字符设备", stat.S_IFBLK: "块设备", stat.S_IFSOCK: "套接字"}
 
 

@@ -118,7 +118,8 @@ def collect_export(ws, selection: Selection, *, now: datetime | None = None,
     if selection.townships:
         chosen = ws.townships[ws.townships["name"].isin(selection.townships)]
     when = to_shanghai(now or datetime.now(SHANGHAI))
-    context = {"villages": ws.villages, "river": ws.river, "all_townships": ws.townships,
+    context = {"villages": ws.villages, "river": ws.river, "roads": getattr(ws, "roads", None),
+               "all_townships": ws.townships,
                "workspace_root": getattr(ws, "root", None)}
     return ExportBundle(
         selection=selection,

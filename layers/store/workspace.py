@@ -4,6 +4,7 @@ Layout (SPEC §2)::
 
     workspace.toml  county.geojson  townships.geojson  villages.geojson
     river.geojson  forest.geojson  dem.tif  flood/*.tif
+    roads.geojson                   optional road lines (layers/roads.py)
     <layer>.geojson                 one per registry kind
     .history/<layer>/v0001.geojson  every saved version, byte for byte
     .history/<layer>/versions.jsonl one line per version: time, source, counts, sha256
@@ -31,6 +32,7 @@ from layers.clock import SHANGHAI
 from layers.coords import METRIC_CRS
 from layers.errors import LayerError, LayerFileError, LayerValidationError, Problem, WorkspaceError
 from layers.kinds import LAYER_KINDS, LayerKind, get_kind
+from layers.roads import ROADS_FILE, read_roads
 from layers.store.io import (
     frame_to_geojson_bytes,
     layer_lock,
@@ -84,6 +86,7 @@ class Workspace:
     problems: list[Problem] = field(default_factory=list)
     river: gpd.GeoDataFrame | None = None
     forest: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None  # optional roads.geojson (name, grade)
 
     @property
     def metric_crs(self) -> str:
@@ -201,7 +204,7 @@ def load_workspace(root: str | Path | None = None, *, layers: tuple[str, ...] | 
         problems.extend(found)
     ws = Workspace(root=root, config=config, county=county, townships=townships, villages=villages,
                    layers=loaded, problems=problems, river=_optional_vector(root / "river.geojson"),
-                   forest=_optional_vector(root / "forest.geojson"))
+                   forest=_optional_vector(root / "forest.geojson"), roads=read_roads(root / ROADS_FILE))
     ws.__dict__["area"] = area  # the cached_property's slot: the union validation already built
     return ws
 

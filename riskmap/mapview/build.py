@@ -19,6 +19,7 @@ from rasterio.errors import RasterioError
 
 from layers.coords import wgs84_to_gcj02
 from layers.kinds import get_kind
+from layers.roads import ROAD_GRADES
 from layers.selection import Selection, select_sites
 from riskmap.mapview.assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, RawMacro, localize_assets
 from riskmap.mapview.basemaps import tile_layers
@@ -52,6 +53,7 @@ _LABELS = {
         "labels": "乡镇名称",
         "villages": "村(社区)",
         "river": "河流",
+        "roads": "道路",
         "forest": "重点林区",
         "county": "县界",
         "hillshade": "山体阴影(DEM)",
@@ -76,6 +78,7 @@ _LABELS = {
         "labels": "Township names",
         "villages": "Villages",
         "river": "River",
+        "roads": "Roads",
         "forest": "Key forest areas",
         "county": "County boundary",
         "hillshade": "Hillshade (DEM)",
@@ -238,6 +241,29 @@ def _named_lines_or_areas(m, frame, view, label: str, *, tolerance: float, show:
     props = [{"n": str(n)} for n in frame.get("name", [""] * len(frame))]
     _JsLayer("areas", {"geojson": _feature_collection(geoms, props), **style, "tooltip": True}, label,
              show=show).add_to(m)
+
+def _add_roads(m, ws, view: MapView) -> None:
+    """The roads (one layer 道路, on by default), thin lines by grade, highest on top; none without roads.
+
+    Light on purpose (the map payload decides the first page's speed): simplified by ≈ 20 m and
+    rounded to 5 decimals, one stroke per feature.
+    """
+    roads = getattr(ws, "roads", None)
+    if roads is None or not len(roads):
+        return
+    rank = {g.value: i for i, g in enumerate(ROAD_GRADES)}
+    order = sorted(range(len(roads)), key=lambda i: -rank.get(roads["grade"].iat[i], len(rank)))
+    roads = roads.iloc[order]
+    geoms = _display_geoms(roads.geometry.values, view, tolerance=0.0002)
+    style = {g.value: g for g in ROAD_GRADES}
+    props = []
+    for name, grade in zip(roads["name"], roads["grade"], strict=True):
+        g = style[grade]
+        props.append({"n": f"{name}（{grade}）" if name else str(grade), "c": g.map_color, "w": g.map_weight_px,
+                      **({"d": "3 3"} if g.dashed else {})})
+    _JsLayer("areas", {"geojson": _feature_collection(geoms, props), "stroke": "#999", "weight": 1, "fill": False,
+                       "opacity": 0.85, "tooltip": True}, view.labels["roads"]).add_to(m)
+
 
 def _hillshade_or_none(ws):
     """The DEM's hillshade; none for a workspace without a DEM or whose dem.tif is not a raster (issue 12)."""
@@ -426,6 +452,7 @@ def build_map(
     ramps = _add_fills(m, ws, view, township_values, township_colors)
     for layer in extra_layers:
         layer.add_to(m)
+    _add_roads(m, ws, view)
     _add_villages(m, ws, view)
     _add_rings(m, rings, view)
     items = _add_sites(m, ws, sites, view)

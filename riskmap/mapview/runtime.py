@@ -192,8 +192,9 @@ RUNTIME_JS = r"""
     return L.geoJSON(d.geojson, {
       interactive: !!d.tooltip,
       style: function (f) {
-        var fill = f.properties.f;
-        return {color: d.stroke, weight: d.weight, dashArray: d.dash || null, opacity: d.opacity || 1,
+        var fill = f.properties.f, p = f.properties;  // p.c, p.w, p.d: a feature's own stroke (roads)
+        return {color: p.c || d.stroke, weight: p.w || d.weight, dashArray: p.d || d.dash || null,
+                opacity: d.opacity || 1,
                 fill: d.fill !== false, fillColor: fill || d.fillColor || d.stroke,
                 fillOpacity: fill ? d.fillOpacity : (d.baseFillOpacity || 0)};
       },

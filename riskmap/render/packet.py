@@ -18,7 +18,7 @@ from fpdf import FPDF
 
 from layers.coords import wgs84_to_gcj02
 from layers.exports.bundle import ExportBundle, site_coords, site_records, text_value
-from layers.kinds import LayerKind, get_kind
+from layers.kinds import LayerKind, Role, get_kind
 from riskmap.render.fonts import packet_font
 from riskmap.render.printmap import NumberedSite, render_map_png
 
@@ -29,6 +29,7 @@ CHECK_HEADER = "巡查"
 _CONTACT = ("contact_name", "contact_phone")
 _NO_LINE_START = set("）)】」』，。、；：！？%")
 _TABLE_PT, _LINE_MM, _PAD_MM, _BASELINE_MM, _MAX_LINES = 7, 3.0, 0.8, 2.4, 3
+HAZARD_NUMBER_PT = 7.5  # hazard numbers on the map: larger than the others, placed first
 
 
 class _Packet(FPDF):
@@ -151,15 +152,16 @@ def _map_numbers(pdf: _Packet, numbered: list[NumberedSite], xy_mm: list[tuple[f
     Where numbers would overlap, the later one (layer order: hazards first, 九小场所 last) is left
     out so every printed number stays legible; returns how many were left out.
     """
-    size_pt = 4.5 if len(numbered) > 150 else 6
-    pdf.set_font(FONT_FAMILY, size=size_pt)
-    boxes = [_label_box(x + 0.6, y - 0.6, len(str(n)), size_pt) for (*_, n), (x, y) in zip(numbered, xy_mm,
-                                                                                        strict=True)]
+    base_pt = 4.5 if len(numbered) > 150 else 6
+    sizes = [HAZARD_NUMBER_PT if get_kind(lid).has(Role.HAZARD) else base_pt for lid, *_ in numbered]
+    boxes = [_label_box(x + 0.9, y - 0.9, len(str(n)), size) for (*_, n), (x, y), size in zip(numbered, xy_mm, sizes,
+                                                                                            strict=True)]
     shown = legible_labels(boxes)
-    for (lid, _x, _y, n), (x, y), ok in zip(numbered, xy_mm, shown, strict=True):
+    for (lid, _x, _y, n), (x, y), ok, size in zip(numbered, xy_mm, shown, sizes, strict=True):
         if ok:
+            pdf.set_font(FONT_FAMILY, size=size)
             pdf.set_text_color(*_rgb(get_kind(lid).color))
-            pdf.text(x + 0.6, y - 0.6, str(n))
+            pdf.text(x + 0.9, y - 0.9, str(n))
     pdf.set_text_color(0, 0, 0)
     return shown.count(False)
 

