@@ -7,9 +7,11 @@ entries the pages ask for (``riskmap.ui.state``) and builds the 概览 and 图�
 also fills the in-process caches under them (hillshade, vendor assets, imports). A workspace that
 cannot be loaded is left to the pages, which say why.
 
-It must not import a page module: a Streamlit component (``st_folium``, the location button)
-registers with the runtime only when declared inside a script run, so importing one here, outside
-any run, leaves the browser with "trouble loading the component".
+It also imports the page modules (0.7 s of the first visit). A Streamlit component (``st_folium``)
+registers with the runtime only when it is declared inside a script run; declared here, outside
+any run, it would be unknown to the server and the browser would show "trouble loading the
+component" — so every component the imports declared is then registered with the running
+runtime (:func:`_register_declared_components`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def _warm() -> float:
     from layers.access import login_required
     from layers.errors import LayerError
     from riskmap.ui import state
+
+    _import_pages()
     from riskmap.ui.auth import LOCAL_OPERATOR
 
     root = state.workspace_root()
@@ -69,3 +73,31 @@ def _build_first_maps(ws, res) -> None:
         values = dict(zip(towns["name"], towns["risk_index"], strict=True))
     for view in (MapView(selection=Selection(layers=overview_layers), show_villages=False), MapView()):
         build_map(ws, view, township_values=values, asset_base="/app/static/").get_root().render()
+
+
+def _import_pages() -> None:
+    import importlib
+    import pkgutil
+
+    import riskmap.ui
+
+    for mod in pkgutil.iter_modules(riskmap.ui.__path__):
+        importlib.import_module(f"riskmap.ui.{mod.name}")
+    _register_declared_components()
+
+
+def _register_declared_components() -> int:
+    """Register with the running Streamlit runtime every component declared by an imported module."""
+    import sys
+
+    from streamlit import runtime
+    from streamlit.components.v1.custom_component import CustomComponent
+
+    if not runtime.exists():
+        return 0
+    registry = runtime.get_instance().component_registry
+    found = {id(v): v for mod in list(sys.modules.values()) if mod is not None
+             for v in list(getattr(mod, "__dict__", {}).values()) if isinstance(v, CustomComponent)}
+    for component in found.values():
+        registry.register_component(component)
+    return len(found)
