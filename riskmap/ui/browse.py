@@ -23,10 +23,11 @@ from riskmap.ui.inspect_page import inspection_view
 from riskmap.ui.mappanel import asset_base, show_map
 from riskmap.ui.state import current_analysis, current_workspace, sample_banner, t, view_state
 
-__all__ = ["TABLES_KEY", "render", "rings_for", "site_table"]
+__all__ = ["SHOW_TABLES_KEY", "TABLES_KEY", "render", "rings_for", "site_table"]
 
 HAZARD_RING_LAYERS = layer_ids_with(Role.HAZARD)
 TABLES_KEY = "site_tables"  # the open tab of the site tables under the map (its label)
+SHOW_TABLES_KEY = "show_site_tables"  # the switch that shows them
 
 
 def site_table(frame, layer_id: str) -> pd.DataFrame:
@@ -113,10 +114,10 @@ def _keep_open_tab(key: str, labels: list[str]) -> None:
 
 
 def _tables(sites: dict) -> None:
-    """One tab per shown layer; only the open tab's table is built and sent (6,000 九小场所 rows
-    in a hidden tab cost the first page about a second)."""
+    """The site list under the map, on demand (a switch; the table cost the first page ~0.8 s in the
+    browser even with 150 rows): one tab per shown layer, only the open tab's table built and sent."""
     shown = [(lid, f) for lid, f in sites.items()]
-    if not shown:
+    if not shown or not st.toggle(t("显示点位清单（表格）", "Show the site list (table)"), key=SHOW_TABLES_KEY):
         return
     labels = [f"{get_kind(lid).label}（{len(f)}）" for lid, f in shown]
     _keep_open_tab(TABLES_KEY, labels)

@@ -6,7 +6,7 @@ from map_workspace import COUNTS, COUNTS_BY_TOWN, EAST_TOWN, XSS_NAME
 from streamlit.testing.v1 import AppTest
 
 from layers.kinds import get_kind
-from riskmap.ui.browse import TABLES_KEY
+from riskmap.ui.browse import SHOW_TABLES_KEY, TABLES_KEY
 from riskmap.ui.filters import ATTR_LAYER_KEY
 
 
@@ -22,6 +22,8 @@ def _counts(at) -> dict[str, int]:
 def _tables(at) -> dict[str, object]:
     """Each layer's table under the map: only the open tab is built, so open each tab in turn."""
     out = {}
+    if not at.toggle(key=SHOW_TABLES_KEY).value:
+        at.toggle(key=SHOW_TABLES_KEY).set_value(True).run()
     for label in [tab.label for tab in at.tabs if "（" in tab.label]:
         at.session_state[TABLES_KEY] = label
         at.run()
@@ -95,8 +97,16 @@ def test_selected_site_shows_details_rings_and_shelter(map_ws):
     assert any("最近可用避难场所" in md.value and "BN0001" in md.value for md in at.markdown)
 
 
+def test_site_list_is_shown_on_demand(map_ws):
+    at = _browse()
+    assert not [tab for tab in at.tabs if "（" in tab.label] and not at.dataframe  # the map first
+    at.toggle(key=SHOW_TABLES_KEY).set_value(True).run()
+    assert len([tab for tab in at.tabs if "（" in tab.label]) == len(COUNTS) and len(at.dataframe) == 1
+
+
 def test_open_tab_stays_on_its_layer_when_a_filter_changes_its_count(map_ws):
     at = _browse()
+    at.toggle(key=SHOW_TABLES_KEY).set_value(True).run()
     nine = next(tab.label for tab in at.tabs if tab.label.startswith("九小场所"))
     at.session_state[TABLES_KEY] = nine
     at.run()
