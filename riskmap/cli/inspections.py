@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from riskmap.cli.common import acting_user, add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import acting_user, add_user_arg, add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run_import", "run_status"]
 
@@ -30,6 +30,7 @@ def add_parser(sub) -> None:
     imp.add_argument("--media", type=Path, default=None, help="照片：媒体 ZIP 或文件夹（ODK/Kobo）")
     imp.add_argument("--json", action="store_true")
     add_workspace_arg(imp)
+    add_user_arg(imp)
     imp.set_defaults(func=run_import)
     st = verbs.add_parser("status", help="各乡镇应巡查、已巡查、逾期、巡查覆盖率、未整改隐患")
     st.add_argument("--township", default="", help="只看这个乡镇")
