@@ -38,6 +38,7 @@ def add_parser(sub) -> None:
     st.add_argument("--overdue", action="store_true", help="列出逾期未巡查的点位")
     st.add_argument("--json", action="store_true")
     add_workspace_arg(st)
+    add_user_arg(st)
     st.set_defaults(func=run_status)
     p.set_defaults(func=run_import)
 
