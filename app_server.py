@@ -9,7 +9,7 @@ a visitor, so the first visit after a restart is as fast as a later one.
 from __future__ import annotations
 
 import asyncio
-import logging
+import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,8 +21,9 @@ from riskmap.ui.warmup import warm_caches
 
 @asynccontextmanager
 async def _warm_first(_app):
+    print("正在加载工作区、计算风险分析并预先生成首页地图…", file=sys.stderr, flush=True)
     took_s = await asyncio.to_thread(warm_caches)
-    logging.getLogger("riskmap").info("caches warmed in %.1f s", took_s)
+    print(f"预热完成（{took_s:.1f} 秒）", file=sys.stderr, flush=True)
     yield
 
 

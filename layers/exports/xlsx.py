@@ -7,6 +7,7 @@ frozen, bold header row, an auto-filter and column widths fitted to the text (CJ
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 
 from openpyxl import Workbook
@@ -96,17 +97,34 @@ def _write_layer(ws, table) -> None:
 
 
 A4_LANDSCAPE_OVER = 110  # total column width (characters) above which a sheet prints landscape
+A4_LANDSCAPE_CHARS = 150  # column-width characters across a landscape A4 at 100 % (portrait: 105)
+MIN_PRINT_SCALE = 0.7  # fit to as many pages wide as keep the text at least this size (8 pt of 11)
+
+
+def pages_wide(total_chars: float, landscape: bool) -> int:
+    """Pages across that keep the print scale at or above :data:`MIN_PRINT_SCALE`.
+
+    >>> pages_wide(200, True), pages_wide(300, True), pages_wide(500, True), pages_wide(160, False)
+    (1, 2, 3, 2)
+    """
+    per_page = (A4_LANDSCAPE_CHARS if landscape else 105) / MIN_PRINT_SCALE
+    return max(1, math.ceil(total_chars / per_page))
 
 
 def print_setup(ws) -> None:
-    """A4, landscape when the columns are wide, fit to one page wide (any number tall), header row repeated."""
+    """A4, landscape when the columns are wide, header row repeated; fit to one page wide, or to as
+    many as keep the text readable (a 27-column registry on one page printed at 4 pt), with the id
+    and name columns repeated on each page across."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     total = sum((ws.column_dimensions[get_column_letter(i)].width or 8.43) for i in range(1, ws.max_column + 1))
-    ws.page_setup.orientation = "landscape" if total > A4_LANDSCAPE_OVER else "portrait"
+    landscape = total > A4_LANDSCAPE_OVER
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = pages_wide(total, landscape)
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
+    if ws.page_setup.fitToWidth > 1 and ws.max_column > 2:
+        ws.print_title_cols = "A:B"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6

@@ -18,8 +18,8 @@ from layers.errors import LayerFileError, SelectionError
 from layers.imports.households import read_households, save_households, workspace_households
 from layers.selection import resolve_townships
 from layers.store.io import atomic_write_bytes
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
-from riskmap.render.cards import render_cards
+from riskmap.cli.common import acting_user, add_workspace_arg, load_for_command, print_json
+from riskmap.render.cards import cards_for
 from riskmodel.cards import card_sets
 from riskmodel.rules import CARD_LAYERS
 
@@ -31,7 +31,8 @@ def add_parser(sub) -> None:
     p.add_argument("--households", type=Path, default=None,
                    help="受威胁户表（CSV/XLSX：隐患点编号、户主、家庭人数、住址、房屋类别、电话）；默认用工作区的 households.csv")
     p.add_argument("--save-households", action="store_true", help="校验 --households 后存为工作区的 households.csv")
-    p.add_argument("--mask-personal", action="store_true", help="姓名、住址、电话打码（给无权查看个人信息的人）")
+    p.add_argument("--mask-personal", action="store_true",
+                   help="姓名、住址、电话打码（无权查看本乡镇个人信息的用户总是打码）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出每个乡镇的文件、点位数、户数、页数")
     add_workspace_arg(p)
     p.set_defaults(func=run)
@@ -48,6 +49,7 @@ def _townships(args, ws) -> list[str]:
 
 def run(args) -> int:
     ws = load_for_command(args)
+    actor = acting_user(args)
     towns = _townships(args, ws)
     site_ids = ws.layers[CARD_LAYERS["site"]]["id"].astype(str)
     if args.households is not None:
@@ -62,7 +64,7 @@ def run(args) -> int:
         raise SelectionError(f"{out_dir}: --out 应为文件夹，而这是一个已有文件")
     results = []
     for cs in card_sets(ws, towns, households):
-        pdf = render_cards(cs, mask_personal=args.mask_personal)
+        pdf = cards_for(ws.root, cs, actor, mask_personal=args.mask_personal)
         path = None
         if pdf is None:
             sys.stderr.write(f"提示：{cs.note}（未生成文件）\n")

@@ -16,10 +16,21 @@ from functools import lru_cache
 import segno
 from fpdf import FPDF
 
+from layers.access import LOCAL_OPERATOR, Actor
+from layers.access.guard import audit_export, check_export
 from riskmap.render.fonts import packet_font
 from riskmodel.cards import CardSet, Household, SiteCard
+from riskmodel.rules import CARD_LAYERS
 
-__all__ = ["FONT_FAMILY", "HOUSEHOLD_CARD_TITLE", "WORK_CARD_TITLE", "mask_name", "mask_phone", "render_cards"]
+__all__ = [
+    "FONT_FAMILY",
+    "HOUSEHOLD_CARD_TITLE",
+    "WORK_CARD_TITLE",
+    "cards_for",
+    "mask_name",
+    "mask_phone",
+    "render_cards",
+]
 
 FONT_FAMILY = "NotoSansCJK"
 WORK_CARD_TITLE = "地质灾害防灾工作明白卡"
@@ -327,3 +338,20 @@ def render_cards(cs: CardSet, *, mask_personal: bool = False) -> bytes | None:
     buf = io.BytesIO()
     pdf.output(buf)
     return buf.getvalue()
+
+
+def cards_for(root, cs: CardSet, actor: Actor | None, *, mask_personal: bool = False) -> bytes | None:
+    """The 两卡 PDF as ``actor`` may have it — the one way the CLI and the app make it.
+
+    Refused (``AccessDeniedError``) for a role without the export right; names, addresses and phones
+    masked unless the actor sees the township's personal data in full (or ``mask_personal``); one
+    audit line per PDF made, saying whether it was masked.
+    """
+    actor = actor or LOCAL_OPERATOR
+    check_export(actor)
+    mask = mask_personal or not actor.sees_personal(cs.township)
+    pdf = render_cards(cs, mask_personal=mask)
+    if pdf is not None:
+        audit_export(root, actor, fmt="两卡", layers=[CARD_LAYERS["site"]], township=cs.township,
+                     rows=len(cs.cards), masked=mask)
+    return pdf

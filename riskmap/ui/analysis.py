@@ -32,13 +32,13 @@ def _townships(a) -> None:
         height=280,
         sort=False,
     )
-    st.dataframe(township_table_zh(towns, view_state().lang), hide_index=True, use_container_width=True)
+    st.dataframe(township_table_zh(towns, view_state().lang), hide_index=True, width="stretch")
 
 
 def _hazards(a) -> None:
     st.subheader(t("隐患点暴露情况", "Hazard exposure"))
     h = a.hazards.sort_values("people_danger", ascending=False)
-    st.dataframe(display_table(h, _lang()), hide_index=True, use_container_width=True, height=320)
+    st.dataframe(display_table(h, _lang()), hide_index=True, width="stretch", height=320)
 
 
 def _violations(a) -> None:
@@ -48,13 +48,13 @@ def _violations(a) -> None:
         return
     by_rule = a.violations.groupby("rule_label").size().rename(t("数量", "Count")).rename_axis(t("规则", "Rule"))
     st.bar_chart(by_rule, height=220)
-    st.dataframe(display_table(a.violations, _lang()), hide_index=True, use_container_width=True, height=300)
+    st.dataframe(display_table(a.violations, _lang()), hide_index=True, width="stretch", height=300)
 
 
 def _coverage(a) -> None:
     st.subheader(t("避难场所容量与覆盖", "Shelter capacity and coverage"))
-    st.dataframe(display_table(a.shelters, _lang()), hide_index=True, use_container_width=True, height=280)
-    st.dataframe(display_table(a.coverage, _lang()), hide_index=True, use_container_width=True, height=280)
+    st.dataframe(display_table(a.shelters, _lang()), hide_index=True, width="stretch", height=280)
+    st.dataframe(display_table(a.coverage, _lang()), hide_index=True, width="stretch", height=280)
 
 
 def render() -> None:
@@ -90,4 +90,4 @@ def render() -> None:
                 "Source of every default: standard clause, assumption, or workspace override.",
             )
         )
-        st.dataframe(display_table(a.rules, _lang()), hide_index=True, use_container_width=True)
+        st.dataframe(display_table(a.rules, _lang()), hide_index=True, width="stretch")

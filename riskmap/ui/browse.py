@@ -124,7 +124,7 @@ def _tables(sites: dict) -> None:
     for tab, (lid, frame) in zip(tabs, shown, strict=True):
         if tab.open:
             with tab:
-                st.dataframe(site_table(frame, lid), hide_index=True, use_container_width=True, height=320)
+                st.dataframe(site_table(frame, lid), hide_index=True, width="stretch", height=320)
 
 
 def render() -> None:

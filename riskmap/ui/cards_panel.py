@@ -6,7 +6,8 @@ import streamlit as st
 
 from layers.errors import LayerError
 from layers.imports.households import workspace_households
-from riskmap.render.cards import render_cards
+from riskmap.render.cards import cards_for
+from riskmap.ui.auth import current_actor
 from riskmap.ui.state import t
 from riskmodel.cards import card_sets
 from riskmodel.rules import CARD_LAYERS
@@ -17,7 +18,7 @@ __all__ = ["cards_pdf", "render_cards_section"]
 def cards_pdf(ws, township: str) -> bytes:
     """The township's 两卡 PDF (made when the download button is clicked)."""
     (cs,) = card_sets(ws, [township], workspace_households(ws.root))
-    return render_cards(cs) or b""
+    return cards_for(ws.root, cs, current_actor()) or b""
 
 
 def render_cards_section(ws, selection) -> None:

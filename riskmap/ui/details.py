@@ -65,13 +65,13 @@ def _rings(res: AnalysisResult, layer_id: str, site_id: str) -> None:
             st.caption(t("暴露圈内没有其他点位。", "Nothing inside its rings."))
             return
         summary = table.groupby(["图层", "圈层"]).size().rename("数量").reset_index()
-        st.dataframe(summary, hide_index=True, use_container_width=True)
+        st.dataframe(summary, hide_index=True, width="stretch")
     else:
         st.markdown(t("**位于以下隐患点的暴露圈内**", "**Inside the rings of these hazards**"))
         if not len(table):
             st.caption(t("不在任何隐患点的暴露圈内。", "Not inside any hazard's rings."))
             return
-    st.dataframe(table, hide_index=True, use_container_width=True, height=min(35 * (len(table) + 1) + 3, 260))
+    st.dataframe(table, hide_index=True, width="stretch", height=min(35 * (len(table) + 1) + 3, 260))
 
 
 def site_panel(ws, res: AnalysisResult) -> None:
@@ -88,7 +88,7 @@ def site_panel(ws, res: AnalysisResult) -> None:
     st.markdown(f"#### {md_escape(row.get('name') or sid)}")
     st.caption(get_kind(lid).label)
     fields = pd.DataFrame(site_fields(row, lid), columns=[t("字段", "Field"), t("值", "Value")])
-    st.dataframe(fields, hide_index=True, use_container_width=True)
+    st.dataframe(fields, hide_index=True, width="stretch")
     if res.analysis is None:
         st.caption(t(f"风险分析暂不可用：{res.message}", f"Risk analysis not available: {res.message}"))
     else:

@@ -31,11 +31,13 @@ __all__ = ["render"]
 
 
 def _counts(bundle) -> None:
-    cols = st.columns(min(4, len(bundle.counts) + 1))
-    cols[0].metric(t("合计", "Total"), f"{bundle.total:,}")
-    for i, (lid, n) in enumerate(bundle.counts.items(), start=1):
-        kind = get_kind(lid)
-        cols[i % len(cols)].metric(t(kind.label, kind.label_en), f"{n:,}")
+    items = [(t("合计", "Total"), bundle.total)] + [
+        (t(get_kind(lid).label, get_kind(lid).label_en), n) for lid, n in bundle.counts.items()
+    ]
+    per_row = min(4, len(items))
+    for start in range(0, len(items), per_row):  # one row of columns per four: a phone keeps the order
+        for col, (label, n) in zip(st.columns(per_row), items[start:start + per_row], strict=False):
+            col.metric(label, f"{n:,}")
     if not bundle.total:
         st.warning(
             t(

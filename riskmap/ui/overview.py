@@ -48,7 +48,7 @@ def _kpis(ws, totals: dict) -> None:
 def _worst(towns) -> None:
     st.subheader(t("风险最高的乡镇(街道)", "Highest-risk townships"))
     worst = towns.nlargest(5, "risk_index")[[c for c in _WORST_COLUMNS if c in towns.columns]]
-    st.dataframe(township_table_zh(worst, view_state().lang), hide_index=True, use_container_width=True)
+    st.dataframe(township_table_zh(worst, view_state().lang), hide_index=True, width="stretch")
 
 
 def render() -> None:

@@ -142,6 +142,8 @@ def display_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             out[col] = s.map(lambda v: ("是" if v else "否") if lang != "en" else ("yes" if v else "no"))
         elif pd.api.types.is_float_dtype(s):
             out[col] = s.round(0 if col.endswith("_m") else 1)
+        elif s.map(lambda v: isinstance(v, list | tuple | set)).any():  # e.g. a rule's ('已核销',)
+            out[col] = s.map(lambda v: "、".join(map(str, v)) if isinstance(v, list | tuple | set) else v)
     if "key" in out.columns:
         out.insert(0, "applies_to", out["key"].map(lambda k: _rule_target(k, lang)))
     if "rule" in out.columns and "rule_label" in out.columns:

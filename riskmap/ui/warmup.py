@@ -24,6 +24,16 @@ _LOG = logging.getLogger(__name__)
 
 def warm_caches() -> float:
     """Fill the caches of the first pages; returns the seconds it took (0 if nothing was warmed)."""
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected here, outside any script run
+    try:
+        return _warm()
+    finally:
+        quiet.setLevel(level)
+
+
+def _warm() -> float:
     t0 = time.perf_counter()
     from layers.access import login_required
     from layers.errors import LayerError

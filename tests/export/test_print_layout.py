@@ -19,17 +19,32 @@ def test_xlsx_sheets_print_on_a4_fit_to_width_with_repeated_header(export_ws):
     wb = openpyxl.load_workbook(io.BytesIO(render_export(bundle, "xlsx")))
     cover = {r[0].value: r[1].value for r in wb["说明"].iter_rows(min_row=2) if r[0].value}
     assert cover["导出时间"] == "2026-12-01 15:32:04 (UTC+08:00)"
-    orientations = set()
+    orientations, widths = set(), set()
     from layers.kinds import LAYER_KINDS
 
     labels = {k.label for k in LAYER_KINDS}
     for sheet in [ws for ws in wb.worksheets if ws.title in labels]:  # the registry sheets
         ps = sheet.page_setup
         assert str(ps.paperSize) == sheet.PAPERSIZE_A4 == "9"
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth == 1 and ps.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and ps.fitToHeight == 0
+        total = sum(sheet.column_dimensions[c].width or 8.43 for c in _letters(sheet))
+        across = (150 if ps.orientation == "landscape" else 105) * ps.fitToWidth  # characters at 100 %
+        assert min(1.0, across / total) >= 0.7  # the text never prints below 70 %
+        per_page = across / ps.fitToWidth / 0.7
+        assert ps.fitToWidth == 1 or total > per_page * (ps.fitToWidth - 1)  # and no page more than needed
         assert sheet.print_title_rows == "$1:$1"
+        if ps.fitToWidth > 1:
+            assert sheet.print_title_cols == "$A:$B"  # id and name on every page across
         orientations.add(ps.orientation)
+        widths.add(ps.fitToWidth)
     assert "landscape" in orientations  # the registries are wider than a portrait A4
+    assert max(widths) > 1  # a wide registry prints two pages across instead of at 4 pt
+
+
+def _letters(sheet):
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(i) for i in range(1, sheet.max_column + 1)]
 
 
 def test_pdf_checklist_gives_wgs84_and_gcj02_coordinates(export_ws):
