@@ -22,6 +22,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from layers.access import audit
+from layers.access.guard import check_county_edit
+from layers.access.roles import Actor
 from layers.kinds import LAYER_KINDS, LayerKind
 from layers.store.io import atomic_write_bytes, layer_lock
 from riskmodel.errors import OutputError
@@ -53,7 +56,7 @@ def today() -> date:
 
 
 def local_operator() -> str:
-    """The default actor of an entry: the local operator's login name (until user accounts exist)."""
+    """The name of the local operator's entries (a workspace without accounts): the login name."""
     try:
         return getpass.getuser()
     except (OSError, KeyError):
@@ -110,13 +113,15 @@ def latest_progress(entries: list[dict], year: int) -> dict[str, float]:
 
 
 def set_progress(root: str | Path, plan: Plan, target_id: str, value: float, note: str,
-                 actor: str | None = None) -> dict:
+                 actor: Actor | None = None) -> dict:
     """Record ``value`` as the progress of the manual target ``target_id``; returns the new entry.
 
-    ``actor`` is the user name recorded with the entry (default: the local operator). Refused
-    (:class:`PlanError`, nothing written): an unknown target, a target measured from the
-    registries, a negative or non-finite value, an empty note.
+    ``actor`` (default: the local operator) must edit county-wide (管理员, 县级编辑), else
+    :class:`~layers.access.AccessDeniedError`; its name is recorded with the entry and the entry is one
+    line of the access audit log. Refused (:class:`PlanError`, nothing written): an unknown target, a
+    target measured from the registries, a negative or non-finite value, an empty note.
     """
+    actor = check_county_edit(actor, "填报年度任务进度")
     t = plan.target(target_id)
     if t.measured:
         raise PlanError(f"目标 {t.id}: 进度由登记图层 {t.layer} 计算（{t.measure}），不能手工填报；"
@@ -141,11 +146,13 @@ def set_progress(root: str | Path, plan: Plan, target_id: str, value: float, not
             "previous": latest_progress(entries, plan.year).get(t.id),
             "unit": t.unit,
             "note": note.strip(),
-            "actor": actor or local_operator(),
+            "actor": local_operator() if actor.local else actor.name,
             "prev_sha256": _sha(lines[-1]) if lines else "",
         }
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
         atomic_write_bytes(path, old + line + b"\n")
+    audit.record(root, actor, "plan_progress", t.id, year=plan.year, value=entry["value"],
+                 previous=entry["previous"], unit=t.unit, note=entry["note"], version=entry["version"])
     return entry
 
 

@@ -48,6 +48,7 @@ ACTIONS: dict[str, str] = {
     "import": "导入", "change": "修改", "add": "新增", "remove": "删除", "save": "保存", "rollback": "回滚",
     "export": "导出", "user_add": "添加用户", "user_passwd": "修改密码", "user_disable": "停用用户",
     "user_enable": "启用用户", "user_remove": "删除用户", "rule_change": "修改规则", "denied": "拒绝操作",
+    "inspection_import": "巡查导入", "plan_progress": "填报进度", "task_issue": "发布任务",
 }
 
 

@@ -6,6 +6,9 @@
 * :func:`reject_other_townships` — an import by a 乡镇编辑: rows of another township get the reason
   非本乡镇数据; the rest go on.
 * :func:`check_rollback`, :func:`check_export`, :func:`audit_export`, :func:`audit_import`.
+* :func:`check_record` / :func:`not_own_township` — field records (巡查记录, 任务反馈): any edit reach; a
+  乡镇编辑's rows for another township's sites are rejected as 非本乡镇数据.
+* :func:`check_county_edit` — county-wide writes (年度任务进度, 发布预警任务): 管理员 and 县级编辑 only.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import orjson
 
 from layers.access import audit
 from layers.access.audit import Event
-from layers.access.roles import LOCAL_OPERATOR, AccessDeniedError, Actor, Reach
+from layers.access.roles import LOCAL_OPERATOR, ROLES, AccessDeniedError, Actor, Reach
 
 __all__ = [
     "NOT_OWN_TOWNSHIP",
@@ -25,10 +28,13 @@ __all__ = [
     "audit_export",
     "audit_import",
     "audit_save",
+    "check_county_edit",
     "check_export",
     "check_import_mode",
+    "check_record",
     "check_rollback",
     "check_save",
+    "not_own_township",
     "reject_other_townships",
 ]
 
@@ -174,3 +180,26 @@ def audit_export(root: str | Path, actor: Actor | None, *, fmt: str, layers: lis
                  rows: int, masked: bool) -> None:
     audit.record(root, actor or LOCAL_OPERATOR, "export", f"{township} · {fmt}", layers=layers,
                  township=township, rows=rows, masked=masked, format=fmt)
+
+
+def check_record(actor: Actor | None, what: str) -> tuple[Actor, str | None]:
+    """Refuse (nothing written) a user who may not record field data; returns the actor and the township
+    its rows are limited to (None: every township)."""
+    actor = actor or LOCAL_OPERATOR
+    actor.require("edit", what)
+    return actor, (actor.township if actor.spec.edit == Reach.TOWNSHIP else None)
+
+
+def not_own_township(township: object, own: str) -> str:
+    """The reject reason of a field record for a site of another township."""
+    shown = township if isinstance(township, str) and township else "未知乡镇"
+    return f"{NOT_OWN_TOWNSHIP}（{shown}；本账户只能上报 {own} 的点位）"
+
+
+def check_county_edit(actor: Actor | None, what: str) -> Actor:
+    """Refuse (nothing written) unless the user may edit county-wide (管理员, 县级编辑)."""
+    actor = actor or LOCAL_OPERATOR
+    if actor.spec.edit != Reach.ALL:
+        allowed = "、".join(r.name for r in ROLES if r.edit == Reach.ALL)
+        raise AccessDeniedError(f"用户 {actor.name}（{actor.role} · {actor.realm}）无权{what}；只限{allowed}")
+    return actor

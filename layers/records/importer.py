@@ -6,6 +6,11 @@ turned into canonical rows, checked (:mod:`layers.records.inspections`, :mod:`la
 photos are checked and stored (:mod:`layers.records.attachments`), then accepted records are upserted
 by ``record_id`` (:mod:`layers.records.store`). Rejected rows are returned with reasons; nothing
 accepted is lost and nothing half-written stays.
+
+Who: ``actor`` (:class:`~layers.access.Actor`, default the local operator) needs edit reach (查看 and
+领导 are refused, nothing written); a 乡镇编辑's rows for another township's sites or tasks are rejected
+as 非本乡镇数据 and the rest go on. The user's name goes into each record (``imported_by``) and each
+import is one line of the access audit log (``inspection_import``).
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from layers.access import audit
+from layers.access.guard import check_record
+from layers.access.roles import Actor
 from layers.errors import LayerFileError
 from layers.records.attachments import PhotoLimits, PhotoRejected, photo_limits, store_photo
 from layers.records.inspections import TZ, CheckedSubmissions, Reject, check_submissions, site_index
 from layers.records.packet import read_packet
-from layers.records.schema import INSPECTIONS, TASK_UPDATES
-from layers.records.store import DEFAULT_ACTOR, UpsertResult, upsert_records
+from layers.records.schema import INSPECTIONS, TASK_UPDATES, RecordKind
+from layers.records.store import UpsertResult, actor_name, upsert_records
 from layers.records.submissions import MediaSource, read_submissions
 from layers.records.tasks import check_task_updates, event_tasks
 
@@ -105,70 +113,89 @@ def _attach(ws, checked: CheckedSubmissions, media: MediaSource | dict[str, byte
 
 
 def _finish(ws, report: InspectionImport, checked: CheckedSubmissions | None, task_checked: CheckedSubmissions | None,
-            media, actor: str, now: datetime | None) -> InspectionImport:
+            media, actor: Actor, now: datetime | None) -> InspectionImport:
     stamp = (now or datetime.now(TZ)).astimezone(TZ).isoformat(timespec="seconds")
+    who = actor_name(actor)
     if checked is not None:
         _attach(ws, checked, media, photo_limits(ws.config), report)
         for rec in checked.records:
-            rec["imported_by"], rec["imported_at"] = actor, stamp
+            rec["imported_by"], rec["imported_at"] = who, stamp
         report.rejects += checked.rejects
         report.warnings += checked.warnings
         report.record_ids = [r["record_id"] for r in checked.records]
-        report.inspections = upsert_records(ws.root, INSPECTIONS, checked.records, source=report.source,
-                                            actor=actor, rejected=len(checked.rejects))
+        report.inspections = _upsert(ws, INSPECTIONS, checked, report, actor)
     if task_checked is not None:
         for rec in task_checked.records:
-            rec["imported_by"], rec["imported_at"] = actor, stamp
+            rec["imported_by"], rec["imported_at"] = who, stamp
         report.rejects += task_checked.rejects
-        report.tasks = upsert_records(ws.root, TASK_UPDATES, task_checked.records, source=report.source,
-                                      actor=actor, rejected=len(task_checked.rejects))
+        report.tasks = _upsert(ws, TASK_UPDATES, task_checked, report, actor)
     return report
 
 
-def import_inspections(ws, path: str | Path, *, actor: str = DEFAULT_ACTOR, media: str | Path | None = None,
+def _upsert(ws, kind: RecordKind, checked: CheckedSubmissions, report: InspectionImport, actor: Actor
+            ) -> UpsertResult:
+    """Upsert the accepted records and write the import's line in the access audit log."""
+    result = upsert_records(ws.root, kind, checked.records, source=report.source, actor=actor_name(actor),
+                            rejected=len(checked.rejects))
+    audit.record(ws.root, actor, "inspection_import", kind.id, source=report.source, added=result.added,
+                 changed=result.changed, unchanged=result.unchanged, rejected=len(checked.rejects),
+                 version=result.version)
+    return result
+
+
+_WHAT = "录入巡查记录和任务反馈"
+
+
+def import_inspections(ws, path: str | Path, *, actor: Actor | None = None, media: str | Path | None = None,
                        now: datetime | None = None, data: bytes | None = None) -> InspectionImport:
     """Import a filled packet XLSX or an ODK/Kobo submissions CSV/ZIP into the workspace's records.
 
     Raises
     ------
+    AccessDeniedError
+        The acting user may not record (查看, 领导); nothing is written.
     LayerFileError
         The file cannot be read at all, or is a form this project did not write; nothing is written.
     """
+    actor, own = check_record(actor, _WHAT)
     path = Path(path)
     suffix = path.suffix.lower()
     report = InspectionImport(source=path.name)
     sites = site_index(ws)
     if suffix in (".xlsx", ".xlsm"):
         ins, tasks, report.township = read_packet(path, data)
-        return _finish(ws, report, _check(ins, sites, now, "xlsx"), _check_tasks(ws, tasks, "xlsx", now),
+        return _finish(ws, report, _check(ins, sites, now, "xlsx", own), _check_tasks(ws, tasks, "xlsx", now, own),
                        MediaSource.from_path(Path(media) if media else None), actor, now)
     if suffix in (".csv", ".zip"):
         if data is not None:
             raise LayerFileError(f"{path.name}: 提交数据请从文件导入")
         ins, tasks, source, report.form_version = read_submissions(path, Path(media) if media else None)
-        return _finish(ws, report, _check(ins, sites, now, "odk"), _check_tasks(ws, tasks, "odk", now),
+        return _finish(ws, report, _check(ins, sites, now, "odk", own), _check_tasks(ws, tasks, "odk", now, own),
                        source, actor, now)
     raise LayerFileError(f"{path.name}: 不支持的巡查文件类型 {suffix or '（无扩展名）'}；"
                          "可导入：乡镇巡查包 .xlsx、ODK Central / KoboToolbox 提交数据 .csv 或 .zip")
 
 
-def _check(frame: pd.DataFrame, sites, now, route: str) -> CheckedSubmissions | None:
+def _check(frame: pd.DataFrame, sites, now, route: str, own: str | None) -> CheckedSubmissions | None:
     if frame is None or frame.empty:
         return CheckedSubmissions([])
-    return check_submissions(frame, sites, now=now, source=route)
+    return check_submissions(frame, sites, now=now, source=route, township=own)
 
 
-def _check_tasks(ws, frame: pd.DataFrame, route: str, now) -> CheckedSubmissions | None:
+def _check_tasks(ws, frame: pd.DataFrame, route: str, now, own: str | None) -> CheckedSubmissions | None:
     if frame is None or frame.empty:
         return None
-    return check_task_updates(frame, event_tasks(ws.root), source=route, now=now)
+    return check_task_updates(frame, event_tasks(ws.root), source=route, now=now, township=own)
 
 
 def import_rows(ws, rows: list[dict], *, photos: dict[str, bytes] | None = None, tasks: list[dict] | None = None,
-                actor: str = DEFAULT_ACTOR, now: datetime | None = None, source: str = "phone") -> InspectionImport:
-    """Import submissions made in the app (the phone page): rows in canonical form, photos by name."""
+                actor: Actor | None = None, now: datetime | None = None, source: str = "phone") -> InspectionImport:
+    """Import submissions made in the app (the phone page): rows in canonical form, photos by name.
+
+    ``actor`` as for :func:`import_inspections` (refused before anything is written)."""
+    actor, own = check_record(actor, _WHAT)
     report = InspectionImport(source=source)
     frame = pd.DataFrame(rows) if rows else pd.DataFrame()
-    checked = _check(frame, site_index(ws), now, source) if rows else None
-    task_checked = _check_tasks(ws, pd.DataFrame(tasks), source, now) if tasks else None
+    checked = _check(frame, site_index(ws), now, source, own) if rows else None
+    task_checked = _check_tasks(ws, pd.DataFrame(tasks), source, now, own) if tasks else None
     return _finish(ws, report, checked, task_checked, photos or {}, actor, now)

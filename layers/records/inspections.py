@@ -170,8 +170,11 @@ def _int(v) -> int | None:
 
 
 def check_submissions(frame: pd.DataFrame, sites: SiteIndex, *, now: datetime | None = None,
-                      source: str = "", default_key: str = "site_time") -> CheckedSubmissions:
-    """Validate canonical submission rows; return accepted records (``record_id`` set) and rejects."""
+                      source: str = "", default_key: str = "site_time",
+                      township: str | None = None) -> CheckedSubmissions:
+    """Validate canonical submission rows; return accepted records (``record_id`` set) and rejects.
+
+    ``township``: only sites of this township are accepted (a 乡镇编辑); others get 非本乡镇数据."""
     f = _canonical(frame)
     bad = pd.Series(False, index=f.index)
     rejects: list[Reject] = []
@@ -184,6 +187,8 @@ def check_submissions(frame: pd.DataFrame, sites: SiteIndex, *, now: datetime | 
         bad = bad | mask
 
     _check_site(f, sites, reject)
+    if township is not None:
+        _check_township(f, sites, township, reject)
     _check_time(f, now, reject)
     _check_since(f, sites, reject)
     _check_result(f, reject)
@@ -218,6 +223,15 @@ def _check_site(f: pd.DataFrame, sites: SiteIndex, reject) -> None:
     reasons = [f"点位 “{s}” 在图层 {lay or '（未注明）'} 中不存在；请核对编号" for lay, s in zip(
         f["layer"].fillna(""), f["site_id"].fillna(""), strict=True)]
     reject(pd.Series(~exists, index=f.index), "site_id", reasons)
+
+
+def _check_township(f: pd.DataFrame, sites: SiteIndex, township: str, reject) -> None:
+    from layers.access.guard import not_own_township
+
+    town = sites.frame.drop_duplicates(["layer", "id"]).set_index(["layer", "id"])["township"]
+    theirs = town.reindex(pd.MultiIndex.from_arrays([f["layer"].fillna(""), f["site_id"].fillna("")]))
+    theirs = theirs.reset_index(drop=True).set_axis(f.index)
+    reject(theirs != township, "township", [not_own_township(v, township) for v in theirs])
 
 
 def _check_time(f: pd.DataFrame, now: datetime | None, reject) -> None:

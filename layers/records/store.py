@@ -16,12 +16,14 @@ from pathlib import Path
 
 import orjson
 
+from layers.access.roles import LOCAL_OPERATOR, Actor
 from layers.records.schema import RecordKind, get_record_kind
 from layers.store.io import atomic_write_bytes, layer_lock, read_json_lines, sha256_bytes
 
 __all__ = [
     "DEFAULT_ACTOR",
     "UpsertResult",
+    "actor_name",
     "audit_log",
     "read_records",
     "record_history",
@@ -30,6 +32,12 @@ __all__ = [
 ]
 
 DEFAULT_ACTOR = "本机操作员"
+
+
+def actor_name(actor: Actor | None) -> str:
+    """The name written into a record: the acting user's name (本机操作员 for the local operator)."""
+    actor = actor or LOCAL_OPERATOR
+    return DEFAULT_ACTOR if actor.local else actor.name
 
 
 @dataclass(frozen=True)

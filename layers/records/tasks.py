@@ -17,11 +17,14 @@ from pathlib import Path
 import orjson
 import pandas as pd
 
+from layers.access import audit
+from layers.access.guard import check_county_edit
+from layers.access.roles import Actor
 from layers.errors import LayerFileError
 from layers.kinds import get_kind
 from layers.records.inspections import TZ, CheckedSubmissions, Reject, parse_times
 from layers.records.schema import TASK_UPDATES, TaskStatus
-from layers.records.store import DEFAULT_ACTOR, read_records
+from layers.records.store import actor_name, read_records
 from layers.store.io import atomic_write_bytes, layer_lock
 
 __all__ = [
@@ -46,8 +49,12 @@ def _hash(text: str, n: int = 10) -> str:
 
 
 def issue_event(root: str | Path, actions: pd.DataFrame, *, name: str, warnings: dict[str, str],
-                actor: str = DEFAULT_ACTOR, now: datetime | None = None) -> dict:
-    """Save a scenario's actions as a named event with stable task ids; returns the event document."""
+                actor: Actor | None = None, now: datetime | None = None) -> dict:
+    """Save a scenario's actions as a named event with stable task ids; returns the event document.
+
+    ``actor`` (default: the local operator) must edit county-wide (管理员, 县级编辑), else
+    :class:`~layers.access.AccessDeniedError` and nothing is written; the issue is one audit line."""
+    actor = check_county_edit(actor, "发布预警任务")
     name = name.strip()
     if not name:
         raise LayerFileError("事件名称不能为空；用 --issue 名称，如 --issue 2026-07-12暴雨")
@@ -57,11 +64,13 @@ def issue_event(root: str | Path, actions: pd.DataFrame, *, name: str, warnings:
         tid = "RW" + _hash(f"{event_id}|{a['key']}|{a['layer']}|{a['id']}|{a['township']}")
         tasks.append({"task_id": tid, **{c: _plain(a.get(c)) for c in TASK_COLUMNS if c != "task_id"}})
     when = (now or datetime.now(TZ)).isoformat(timespec="seconds")
-    doc = {"event_id": event_id, "name": name, "issued_at": when, "issued_by": actor,
+    doc = {"event_id": event_id, "name": name, "issued_at": when, "issued_by": actor_name(actor),
            "warnings": {k: str(v) for k, v in warnings.items()}, "tasks": list({t["task_id"]: t for t in tasks}.values())}
     path = _events_dir(Path(root)) / f"{event_id}.json"
     with layer_lock(root, "records-events"):
         atomic_write_bytes(path, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    audit.record(root, actor, "task_issue", event_id, name=name, tasks=len(doc["tasks"]),
+                 warnings=doc["warnings"])
     return doc
 
 
@@ -130,11 +139,16 @@ def task_summary(root, event_id: str | None = None) -> pd.DataFrame:
     return g.reset_index().astype({"tasks_done": int, "people_planned": int, "people_confirmed": int})[cols]
 
 
-def check_task_updates(frame: pd.DataFrame, tasks: pd.DataFrame, *, source: str, now: datetime | None = None
-                       ) -> CheckedSubmissions:
-    """Validate task status reports against the issued tasks (unknown id, status outside the list)."""
+def check_task_updates(frame: pd.DataFrame, tasks: pd.DataFrame, *, source: str, now: datetime | None = None,
+                       township: str | None = None) -> CheckedSubmissions:
+    """Validate task status reports against the issued tasks (unknown id, status outside the list).
+
+    ``township``: only tasks of this township are accepted (a 乡镇编辑); others get 非本乡镇数据."""
+    from layers.access.guard import not_own_township
+
     out = CheckedSubmissions([])
     known = set(tasks["task_id"])
+    town_of = dict(zip(tasks["task_id"], tasks["township"], strict=True))
     listed = "、".join(TaskStatus)
     when = parse_times(frame["at"]) if "at" in frame.columns else pd.Series(pd.NaT, index=frame.index)
     current = pd.Timestamp(now or datetime.now(TZ))
@@ -144,6 +158,8 @@ def check_task_updates(frame: pd.DataFrame, tasks: pd.DataFrame, *, source: str,
         people = pd.to_numeric(pd.Series([r.get("people_evacuated")]), errors="coerce").iloc[0]
         problem = (
             ("task_id", f"任务 “{tid}” 不存在；请用最新导出的行动任务表") if tid not in known else
+            ("township", not_own_township(town_of[tid], township))
+            if township is not None and town_of[tid] != township else
             ("status", f"任务状态 “{status}” 不在可选值中；可选值：{listed}") if status not in set(TaskStatus) else
             ("people_evacuated", f"已转移人数 “{r.get('people_evacuated')}” 应为数字")
             if r.get("people_evacuated") not in (None, "") and (pd.isna(people) or people < 0) else

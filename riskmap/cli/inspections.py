@@ -2,9 +2,12 @@
 
 Examples::
 
-    riskmap inspections import 太平镇_巡查包.xlsx --actor 张三
+    riskmap inspections import 太平镇_巡查包.xlsx --user 张三
     riskmap inspections import submissions.csv --media media.zip
     riskmap inspections status [--township 太平镇] [--date 2026-05-03] [--json]
+
+The acting user (``--user``, ``RISKMAP_USER``, or the local operator) is recorded as the importer; a
+乡镇编辑's rows for other townships are rejected (非本乡镇数据); 查看 and 领导 are refused.
 
 Exit codes: 0 all accepted; 3 some rows rejected (the accepted ones are saved); 2 nothing written.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import acting_user, add_user_arg, add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run_import", "run_status"]
 
@@ -25,9 +28,9 @@ def add_parser(sub) -> None:
     imp = verbs.add_parser("import", help="导入填好的巡查包 XLSX 或 ODK Central / KoboToolbox 提交数据 CSV/ZIP")
     imp.add_argument("file", type=Path)
     imp.add_argument("--media", type=Path, default=None, help="照片：媒体 ZIP 或文件夹（ODK/Kobo）")
-    imp.add_argument("--actor", default=None, help="导入人（默认：本机操作员）")
     imp.add_argument("--json", action="store_true")
     add_workspace_arg(imp)
+    add_user_arg(imp)
     imp.set_defaults(func=run_import)
     st = verbs.add_parser("status", help="各乡镇应巡查、已巡查、逾期、巡查覆盖率、未整改隐患")
     st.add_argument("--township", default="", help="只看这个乡镇")
@@ -35,20 +38,21 @@ def add_parser(sub) -> None:
     st.add_argument("--overdue", action="store_true", help="列出逾期未巡查的点位")
     st.add_argument("--json", action="store_true")
     add_workspace_arg(st)
+    add_user_arg(st)
     st.set_defaults(func=run_status)
     p.set_defaults(func=run_import)
 
 
 def run_import(args) -> int:
-    from layers.records import DEFAULT_ACTOR
     from layers.records.importer import import_inspections
 
+    actor = acting_user(args)
     ws = load_for_command(args)
     if not args.file.exists():
         from layers.errors import LayerFileError
 
         raise LayerFileError(f"{args.file}: 文件不存在")
-    report = import_inspections(ws, args.file, actor=args.actor or DEFAULT_ACTOR, media=args.media)
+    report = import_inspections(ws, args.file, actor=actor, media=args.media)
     if args.json:
         print_json(report.to_dict())
     else:

@@ -2,7 +2,8 @@
 
 - ``riskmap plan [--township T] [--json] [--out DIR] [--as-of DATE]`` — every target: value / target /
   % / status, the township holding it back; ``--out`` writes plan.json and three CSVs.
-- ``riskmap plan set TARGET VALUE --note TEXT [--actor NAME]`` — progress of a manual target (logged).
+- ``riskmap plan set TARGET VALUE --note TEXT [--user NAME]`` — progress of a manual target (logged; 管理员 or
+  县级编辑 only).
 - ``riskmap plan check`` — validate plan.toml against the registry kinds.
 - ``riskmap plan log`` — the manual-progress entries.
 """
@@ -13,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json, workspace_path
+from riskmap.cli.common import acting_user, add_workspace_arg, load_for_command, print_json, workspace_path
 from riskmodel.plan import PlanError
 from riskmodel.planfile import (
     compute_workspace_plan,
@@ -37,7 +38,6 @@ def add_parser(sub) -> None:
     p.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="按哪一天计算“已过时间比例”（默认今天，北京时间）")
     p.add_argument("--note", default=None, help="set：进度依据（必填）")
-    p.add_argument("--actor", default=None, help="set：填报人（默认本机用户）")
     add_workspace_arg(p)
     p.set_defaults(func=run)
 
@@ -101,7 +101,7 @@ def _set(args) -> int:
     except ValueError:
         raise PlanError(f"目标 {target}: value: “{raw}”不是数字") from None
     root = workspace_path(args)
-    entry = set_progress(root, load_plan(root), target, value, args.note or "", actor=args.actor)
+    entry = set_progress(root, load_plan(root), target, value, args.note or "", actor=acting_user(args))
     if args.json:
         print_json(entry)
     else:

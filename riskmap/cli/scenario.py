@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from layers.store.io import unwritable
-from riskmap.cli.common import add_workspace_arg, load_for_command, print_json
+from riskmap.cli.common import acting_user, add_workspace_arg, load_for_command, print_json
 
 __all__ = ["add_parser", "run"]
 
@@ -36,8 +36,8 @@ def add_parser(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="输出文件夹")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("--issue", default=None, metavar="事件名称",
-                   help="发布为事件：各项措施成为带固定编号的任务，可经巡查包、表单、手机页面反馈")
-    p.add_argument("--actor", default=None, help="发布人（默认：本机操作员）")
+                   help="发布为事件：各项措施成为带固定编号的任务，可经巡查包、表单、手机页面反馈"
+                        "（发布人为 --user；只限管理员、县级编辑）")
     p.set_defaults(func=run)
 
 
@@ -46,6 +46,7 @@ def run(args) -> int:
     from riskmodel.warning import parse_warnings
 
     ws = load_for_command(args)
+    issuer = _issuer(args)  # who issues: refused before anything is computed or written
     _check_arguments(ws, args)  # rules, water level and --out, before anything is computed or written
     warnings = parse_warnings(args.warning, ws.townships)
     depth_tiff, label = _depth_source(ws, args)
@@ -56,7 +57,7 @@ def run(args) -> int:
     try:
         with _opened(depth_tiff) as ds:
             result = run_scenario(ws, ds, warnings, source=label)
-            tasks = _issue(ws, args, result, warnings)
+            tasks = _issue(ws, args, result, warnings, issuer)
             outputs = _write(ws, result, ds, depth_tiff, staging, tasks)
         outputs = _move_into(staging, args.out, outputs)
     finally:
@@ -131,15 +132,22 @@ class _opened:
             self._mem.close()
 
 
-def _issue(ws, args, result, warnings):
+def _issuer(args):
+    if not args.issue:
+        return None
+    from layers.access.guard import check_county_edit
+
+    return check_county_edit(acting_user(args), "发布预警任务")
+
+
+def _issue(ws, args, result, warnings, issuer):
     """``--issue NAME``: save the actions as a named event; the briefing then shows task progress."""
     if not args.issue:
         return None
-    from layers.records import DEFAULT_ACTOR
     from layers.records.tasks import issue_event, task_summary
 
     event = issue_event(ws.root, result.actions, name=args.issue, warnings={k: v.value for k, v in warnings.items()},
-                        actor=args.actor or DEFAULT_ACTOR)
+                        actor=issuer)
     print(f"已发布事件 {event['name']}（{event['event_id']}）：任务 {len(event['tasks'])} 项",
           file=sys.stderr if args.json else sys.stdout)
     return task_summary(ws.root, event["event_id"])

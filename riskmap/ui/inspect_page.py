@@ -18,10 +18,10 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from layers.access import Reach
 from layers.errors import LayerError
 from layers.kinds import LAYER_KINDS, FieldType, get_kind
 from layers.records import (
-    DEFAULT_ACTOR,
     INSPECTIONS,
     InspectionResult,
     TaskStatus,
@@ -32,6 +32,8 @@ from layers.records.attachments import attachment_path
 from layers.records.importer import import_rows
 from layers.records.inspections import CHECKIN_WARN_M, TZ
 from layers.records.schema import measure_key
+from layers.records.store import actor_name
+from riskmap.ui.auth import current_actor
 from riskmap.ui.state import current_workspace, sample_banner, t
 
 __all__ = ["inspection_details", "inspection_view", "render"]
@@ -118,10 +120,27 @@ def _measure_inputs(layer: str) -> dict:
     return values
 
 
+def _may_not_submit(actor, township) -> str | None:
+    """Why this user cannot submit for a site of ``township`` (None: they can)."""
+    if actor.spec.edit == Reach.NONE:
+        return t(f"用户 {actor.label} 为只读账户，不能提交巡查记录或任务反馈。",
+                 f"{actor.label} is read-only and cannot submit reports.")
+    if not actor.may_edit(township):
+        return t(f"用户 {actor.label} 只能上报 {actor.township} 的点位和任务。",
+                 f"{actor.label} may only report for {actor.township}.")
+    return None
+
+
 def _submit_inspection(ws, site: dict, where) -> None:
+    actor = current_actor()
+    refused = _may_not_submit(actor, site["township"])
+    if refused:
+        st.info(refused)
+        return
     form_key = st.session_state.setdefault("inspect_key", str(uuid.uuid4()))
     with st.form("inspect_form", clear_on_submit=False):
-        inspector = st.text_input(t("巡查人", "Inspector"), value=DEFAULT_ACTOR, key="inspect_inspector")
+        inspector = st.text_input(t("巡查人", "Inspector"), value=actor.display_name or actor_name(actor),
+                                  key="inspect_inspector")
         result = st.radio(t("巡查结果", "Result"), list(InspectionResult), horizontal=True, key="inspect_result")
         findings = st.text_area(t("发现问题", "Findings"), key="inspect_findings", height=80)
         measured = _measure_inputs(site["layer"])
@@ -135,7 +154,7 @@ def _submit_inspection(ws, site: dict, where) -> None:
            "inspector": inspector, "result": result, "findings": findings, "photos": list(files), "key": form_key,
            "lon": where[0] if where else None, "lat": where[1] if where else None, **measured}
     try:
-        report = import_rows(ws, [row], photos=files, actor=inspector or DEFAULT_ACTOR)
+        report = import_rows(ws, [row], photos=files, actor=actor)
     except LayerError as exc:
         st.error(str(exc))
         return
@@ -166,12 +185,16 @@ def _task_report(ws) -> None:
         status = st.radio(t("任务状态", "Status"), list(TaskStatus), index=2, horizontal=True, key="task_status")
         people = st.number_input(t("已转移人数", "People evacuated"), min_value=0, step=1, key="task_people")
         notes = st.text_input(t("情况说明", "Notes"), key="task_notes")
-        by = st.text_input(t("执行人", "By"), value=DEFAULT_ACTOR, key="task_by")
-        if st.button(t("提交任务反馈", "Submit task report"), key="task_send"):
+        actor = current_actor()
+        by = st.text_input(t("执行人", "By"), value=actor.display_name or actor_name(actor), key="task_by")
+        refused = _may_not_submit(actor, town)
+        if refused:
+            st.info(refused)
+        elif st.button(t("提交任务反馈", "Submit task report"), key="task_send"):
             row = {"task_id": mine.iloc[i]["task_id"], "status": status, "by": by, "notes": notes,
                    "at": datetime.now(TZ).isoformat(timespec="seconds"), "people_evacuated": people or None}
             try:
-                _show_report(import_rows(ws, [], tasks=[row], actor=by or DEFAULT_ACTOR))
+                _show_report(import_rows(ws, [], tasks=[row], actor=actor))
             except LayerError as exc:
                 st.error(str(exc))
 

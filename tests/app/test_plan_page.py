@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from layers.access import Actor
 from riskmodel.planfile import load_plan, set_progress
 from tests.riskmodel.plan_fixture import write_plan_workspace
 
@@ -12,7 +13,7 @@ from tests.riskmodel.plan_fixture import write_plan_workspace
 @pytest.fixture
 def plan_ws(tmp_path, monkeypatch):
     root = write_plan_workspace(tmp_path / "ws")
-    set_progress(root, load_plan(root), "pipe_km", 54, "验收单", actor="测试员")
+    set_progress(root, load_plan(root), "pipe_km", 54, "验收单", actor=Actor("测试员", "县级编辑"))
     monkeypatch.setenv("RISKMAP_WORKSPACE", str(root))
     return root
 

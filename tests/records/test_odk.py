@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 from PIL import Image
 
+from layers.access import Actor
 from layers.errors import LayerFileError
 from layers.exports import collect_export
 from layers.records import INSPECTIONS, read_records
@@ -98,7 +99,7 @@ def test_odk_central_zip_with_media_imports_and_is_idempotent(ws, tmp_path):
         zf.write(csv_path, "dianjiang_inspection.csv")
         zf.writestr("media/a.jpg", photo_bytes())
         zf.writestr("media/evil.jpg", b"<html><script>alert(1)</script></html>")
-    report = import_inspections(ws, export, actor="审核员", now=NOW)
+    report = import_inspections(ws, export, actor=Actor("审核员", "县级编辑"), now=NOW)
     assert report.inspections.added == 1
     assert [r.site_id for r in report.rejects] == ["DZ9999"]
     assert report.photos_stored == 1

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from layers.access import Actor
 from layers.records import INSPECTIONS, audit_log, read_records
 from layers.records.importer import import_inspections
 from layers.records.packet import INSPECTION_SHEET
@@ -15,6 +16,7 @@ from layers.selection import Selection
 from layers.store.workspace import load_workspace
 
 NOW = datetime.fromisoformat("2026-06-10T12:00:00+08:00")
+ZHANG = Actor("张三", "乡镇编辑", "太平镇")
 
 
 @pytest.fixture
@@ -77,7 +79,7 @@ def test_packet_has_inspection_sheet_with_dropdown_and_measures(packet):
 def test_round_trip_records_equal_what_was_filled(packet):
     ws, path = packet
     filled = _fill(path)
-    first = import_inspections(ws, path, actor="张三", now=NOW)
+    first = import_inspections(ws, path, actor=ZHANG, now=NOW)
     assert (first.inspections.added, first.inspections.changed, len(first.rejects)) == (len(filled), 0, 0)
     stored = {(r["layer"], r["site_id"]): r for r in read_records(ws.root, INSPECTIONS)}
     assert set(stored) == set(filled)
@@ -93,7 +95,7 @@ def test_round_trip_records_equal_what_was_filled(packet):
         assert rec.get("m_displacement_mm") == plan.get("位移(mm)")
         assert rec["imported_by"] == "张三"
 
-    again = import_inspections(ws, path, actor="张三", now=NOW)
+    again = import_inspections(ws, path, actor=ZHANG, now=NOW)
     assert (again.inspections.added, again.inspections.changed, again.inspections.version) == (0, 0, 0)
     assert read_records(ws.root, INSPECTIONS) == list(stored.values())
     log = audit_log(ws.root)

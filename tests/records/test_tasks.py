@@ -8,6 +8,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
+from layers.access import Actor
 from layers.exports import export_bytes
 from layers.records.importer import import_inspections, import_rows
 from layers.records.packet import ACTIONS_SHEET
@@ -46,7 +47,7 @@ def test_issue_report_and_count(sample_copy, tmp_path, capsys):
         sh.cell(r, head["已转移人数"]).value = planned
         evac_planned += planned
     wb.save(packet)
-    report = import_inspections(ws, packet, actor="乡镇值班员", now=NOW)
+    report = import_inspections(ws, packet, actor=Actor("乡镇值班员", "乡镇编辑", "太平镇"), now=NOW)
     assert report.tasks.added == half and not report.rejects
     assert import_inspections(ws, packet, now=NOW).tasks.added == 0  # idempotent
 

@@ -8,10 +8,18 @@ from datetime import date
 
 import pytest
 
+from layers.access import Actor
 from layers.store.workspace import load_workspace
 from riskmap.cli.main import main
 from riskmodel.plan import PlanError, parse_plan
-from riskmodel.planfile import compute_workspace_plan, kinds_by_id, load_plan, read_progress, set_progress
+from riskmodel.planfile import (
+    compute_workspace_plan,
+    kinds_by_id,
+    load_plan,
+    local_operator,
+    read_progress,
+    set_progress,
+)
 from tests.riskmodel.plan_fixture import AS_OF, PLAN_TOML, write_plan_workspace
 
 
@@ -29,7 +37,7 @@ def _row(result, tid):
 
 
 def test_hand_checked_count_rate_sum_and_behind(plan_ws):
-    set_progress(plan_ws, load_plan(plan_ws), "pipe_km", 54, "验收单 1 号", actor="测试员")
+    set_progress(plan_ws, load_plan(plan_ws), "pipe_km", 54, "验收单 1 号", actor=Actor("测试员", "县级编辑"))
     r = _result(plan_ws)
     a = _row(r, "anemometer")
     assert (a.value, a.percent, a.status, a.counted, a.pending, a.missing) == (2, 50, "滞后", 2, 2, 1)
@@ -87,11 +95,11 @@ def test_unknown_layer_is_an_error_only_against_the_kinds():
 
 def test_manual_progress_is_append_only_chained_and_refuses_measured_targets(plan_ws, capsys):
     assert main(["plan", "set", "pipe_km", "20", "--note", "一期", "--workspace", str(plan_ws)]) == 0
-    assert main(["plan", "set", "pipe_km", "54", "--note", "二期", "--actor", "张三", "-w", str(plan_ws)]) == 0
+    assert main(["plan", "set", "pipe_km", "54", "--note", "二期", "-w", str(plan_ws)]) == 0
     entries = read_progress(plan_ws)
     assert [(e["version"], e["value"], e["previous"], e["note"]) for e in entries] == [
         (1, 20.0, None, "一期"), (2, 54.0, 20.0, "二期")]
-    assert entries[1]["actor"] == "张三" and entries[0]["actor"] and entries[1]["time"].endswith("+08:00")
+    assert entries[1]["actor"] == local_operator() and entries[1]["time"].endswith("+08:00")  # no accounts
     before = (plan_ws / "plan_progress.jsonl").read_bytes()
     capsys.readouterr()
     assert main(["plan", "set", "anemometer", "3", "--note", "x", "-w", str(plan_ws)]) == 2
