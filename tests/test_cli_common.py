@@ -18,3 +18,14 @@ def test_commands_warn_when_a_layer_file_is_broken(sample_copy, tmp_path, capsys
     assert main([*args, "--workspace", str(sample_copy)]) == 0
     err = capsys.readouterr().err
     assert "警告：工作区有 1 处错误（图层：ferry）" in err and "ferry:-:-:" in err
+
+
+def test_user_given_before_or_after_a_sub_command_is_kept():
+    from riskmap.cli.main import build_parser
+
+    parser = build_parser()
+    before = parser.parse_args(["inspections", "--user", "tp", "import", "a.xlsx"])
+    after = parser.parse_args(["inspections", "import", "a.xlsx", "--user", "tp"])
+    neither = parser.parse_args(["inspections", "import", "a.xlsx"])
+    assert before.user == "tp" and after.user == "tp"
+    assert getattr(neither, "user", None) is None

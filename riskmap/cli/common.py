@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -40,7 +41,10 @@ def add_city_arg(parser) -> None:
 
 
 def add_user_arg(parser) -> None:
-    parser.add_argument("--user", "-u", default=None, metavar="NAME",
+    """``--user NAME``. Given to a command and to its sub-commands (``inspections --user tp import F`` or
+    ``inspections import F --user tp``): no default, so a sub-command's unset option never overwrites
+    the command's."""
+    parser.add_argument("--user", "-u", default=argparse.SUPPRESS, metavar="NAME",
                         help="以此用户的身份操作（默认：环境变量 RISKMAP_USER；工作区没有账户时为本机操作员）")
 
 

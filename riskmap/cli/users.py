@@ -49,7 +49,8 @@ def add_parser(sub) -> None:
 
 def _admin(args):
     """The shell operator, or ``--user`` when given (which must then be a 管理员)."""
-    return resolve_actor(workspace_path(args), args.user) if args.user else LOCAL_OPERATOR
+    user = getattr(args, "user", None)
+    return resolve_actor(workspace_path(args), user) if user else LOCAL_OPERATOR
 
 
 def _read_password(args) -> str:
