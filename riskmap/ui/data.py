@@ -16,7 +16,6 @@ import streamlit as st
 
 from layers.access.audit import audit_enabled
 from layers.clock import shown
-from layers.coords import METRIC_CRS
 from layers.crs import CRS_CHOICES
 from layers.errors import LayerError
 from layers.imports.importer import (
@@ -67,7 +66,7 @@ def _crs_label(key: str) -> str:
     return t("自动（文件声明的坐标系，否则 WGS 84）", "auto") if key == _AUTO else CRS_CHOICES.get(key, key)
 
 
-def _options() -> dict:
+def _options(metric_crs: str) -> dict:
     c1, c2, c3 = st.columns(3)
     layer = c1.selectbox(
         t("图层", "Layer"), [k.id for k in LAYER_KINDS], format_func=_layer_label, key="dm_layer"
@@ -76,7 +75,7 @@ def _options() -> dict:
         t("源坐标系", "Source CRS"), [_AUTO, *CRS_CHOICES, "其他 EPSG"], format_func=_crs_label, key="dm_crs"
     )
     if crs == "其他 EPSG":
-        crs = c2.text_input(t("EPSG 编号", "EPSG code"), value=METRIC_CRS, key="dm_epsg")
+        crs = c2.text_input(t("EPSG 编号", "EPSG code"), value=metric_crs, key="dm_epsg")  # the workspace's own
     mode = c3.radio(
         t("导入方式", "Mode"),
         [m.value for m in ImportMode],
@@ -187,7 +186,7 @@ def _template_button(ws: Workspace, layer_id: str) -> None:
 
 def _import_tab(ws: Workspace) -> None:
     state = _state()
-    options = _options()
+    options = _options(ws.metric_crs)
     _template_button(ws, options["layer_id"])
     upload = st.file_uploader(
         t(f"上传文件（≤ {MAX_UPLOAD_MB} MB）", f"Upload a file (≤ {MAX_UPLOAD_MB} MB)"),

@@ -24,3 +24,13 @@ def test_every_page_on_a_new_county(tmp_path, monkeypatch):
         assert not at.exception, (name, [e.value for e in at.exception])
         assert at.title, name
     assert any("dem.tif" in e.value for e in runs["flood"].error)  # no DEM: said, not a traceback
+
+
+def test_data_page_offers_the_workspaces_own_metric_crs(tmp_path, monkeypatch):
+    root = tmp_path / "lasa"
+    init_workspace(root, find_county(adcode="540102"))  # 拉萨 城关区: CGCS2000 zone EPSG:4539, not 4545
+    monkeypatch.setenv("RISKMAP_WORKSPACE", str(root))
+    at = AppTest.from_string("from riskmap.ui import data\ndata.render()\n", default_timeout=90).run()
+    at.selectbox(key="dm_crs").set_value("其他 EPSG").run()
+    assert not at.exception
+    assert at.text_input(key="dm_epsg").value == "EPSG:4539"
