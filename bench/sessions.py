@@ -183,7 +183,7 @@ async def _session(browser, url: str, user: str, towns: list[str], names: dict, 
             await page.wait_for_function(f"prev => {{ const h = ({_HEADINGS})(); return h && h !== prev; }}",
                                          arg=before, timeout=120_000)  # the details panel shows the site
             times.append(time.perf_counter() - t0)
-            frame = await _map_frame(page, previous=frame)  # the rerun redraws the map with the selection
+            frame = await _map_frame(page)  # a click keeps the map (the selection is an overlay on it)
     except Exception as exc:  # counted and reported, the other sessions go on
         errors.append(f"{user}: {type(exc).__name__}: {str(exc)[:160]}")
     finally:
