@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from playwright.async_api import Error as PlaywrightError  # noqa: E402
+
 from layers.access import accounts  # noqa: E402
 from layers.store.workspace import DEFAULT_WORKSPACE, load_workspace  # noqa: E402
 from riskmap.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -179,7 +181,11 @@ async def _session(browser, url: str, user: str, towns: list[str], names: dict, 
             await asyncio.sleep(think)
             before = await page.evaluate(_HEADINGS)
             t0 = time.perf_counter()
-            await _click_site(page, frame)
+            try:
+                await _click_site(page, frame)
+            except PlaywrightError:  # the map frame was replaced between finding and clicking it
+                frame = await _map_frame(page)
+                await _click_site(page, frame)
             await page.wait_for_function(f"prev => {{ const h = ({_HEADINGS})(); return h && h !== prev; }}",
                                          arg=before, timeout=120_000)  # the details panel shows the site
             times.append(time.perf_counter() - t0)
