@@ -149,6 +149,8 @@ async def _click_site(page, frame) -> str:
              if (!ls.length) continue; const m = ls[0]; const p = window.map.latLngToContainerPoint(m.getLatLng());
              const r = document.getElementById('map_div').getBoundingClientRect();
              return [p.x + r.left, p.y + r.top, RM.siteId(m._rmd, m._rmi)]; } return null; }""")
+    if point is None:  # nothing drawn at this instant (the view is being reset): let the caller look again
+        raise PlaywrightError("no drawn site to click yet")
     box = await (await frame.frame_element()).bounding_box()
     await page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     return point[2]
@@ -183,7 +185,8 @@ async def _session(browser, url: str, user: str, towns: list[str], names: dict, 
             t0 = time.perf_counter()
             try:
                 await _click_site(page, frame)
-            except PlaywrightError:  # the map frame was replaced between finding and clicking it
+            except PlaywrightError:  # the map frame was replaced, or not drawn yet, between finding and clicking
+                await asyncio.sleep(0.5)
                 frame = await _map_frame(page)
                 await _click_site(page, frame)
             await page.wait_for_function(f"prev => {{ const h = ({_HEADINGS})(); return h && h !== prev; }}",
