@@ -110,7 +110,7 @@ def card_sets(ws, townships: list[str], households: pd.DataFrame | None = None,
     """The card set of each township in ``townships`` (the shelter model is computed once)."""
     rules = rules or load_rules(ws.config)
     sites = ws.layers.get(CARD_LAYERS["site"])
-    shelters = ws.layers.get(CARD_LAYERS["shelter"])
+    shelters = ws.layers.get(CARD_LAYERS["refuge"])
     if sites is None or not len(sites):
         return [CardSet(t, [], ws.name, ws.is_sample, f"{t}没有登记地质灾害隐患点，无需发放两卡") for t in townships]
     wanted = sites[sites["township"].isin(townships)]

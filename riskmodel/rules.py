@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 HAZARD_LAYERS = layer_ids_with(Role.HAZARD)  # from the kinds (layers/kinds.py), never listed here
-CARD_LAYERS = {"site": "geohazard", "shelter": "shelter"}  # 两卡: per site of this layer, to its shelter
+CARD_LAYERS = {"site": "geohazard", "refuge": "shelter"}  # 两卡: per site of this layer, to its nearest refuge
 EXTRA_SECTIONS = ("flood", "warning", "scenario", "depth_classes")
 STANDARD, ASSUMED, WORKSPACE = "standard", "assumed", "workspace"
 
