@@ -142,11 +142,7 @@ def render() -> None:
     sites = select_sites(ws.layers, vs.selection)
     st.caption(vs.selection.describe() + (t("；逾期未巡查", "; overdue only") if only_overdue else ""))
     res = current_analysis()
-    values = (
-        dict(zip(res.analysis.townships["name"], res.analysis.townships["risk_index"], strict=True))
-        if res.analysis is not None
-        else None
-    )
+    values = res.risk_values
     view = MapView(
         selection=vs.selection,
         basemap=vs.basemap,

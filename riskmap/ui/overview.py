@@ -56,13 +56,11 @@ def render() -> None:
     sample_banner(ws)
     st.title(t(f"{ws.name}安全风险概览", f"{ws.name} — risk overview"))
     res = current_analysis()
+    values = res.risk_values
     if res.analysis is None:
         st.info(t(f"风险分析暂不可用：{res.message}", f"Risk analysis not available: {res.message}"))
-        values = None
     else:
-        towns = res.analysis.townships
         _kpis(ws, res.analysis.summary.get("totals", {}))
-        values = dict(zip(towns["name"], towns["risk_index"], strict=True))
     left, right = st.columns([3, 2])
     with left:
         view = MapView(

@@ -61,6 +61,14 @@ class AnalysisResult:
     message: str = ""
     context: object | None = None  # the riskmodel.context.ModelContext the analysis was run on
 
+    @property
+    def risk_values(self) -> dict | None:
+        """Township name → risk index, what the maps colour by (None without an analysis)."""
+        if self.analysis is None:
+            return None
+        towns = self.analysis.townships
+        return dict(zip(towns["name"], towns["risk_index"], strict=True))
+
 
 def view_state() -> ViewState:
     if VIEW_KEY not in st.session_state:

@@ -3,7 +3,7 @@
 ``app_server.py`` runs :func:`warm_caches` in the server's startup (the ``st.App`` lifespan), so
 the server answers its health check only once the caches the pages read are filled: the first
 visit after a restart costs what a later one does. It fills the same ``st.cache_resource``
-entries the pages ask for (``riskmap.ui.state``) and builds the 概览 and 图层浏览 maps once, which
+entries the pages ask for (``riskmap.ui.state``) and builds the 图层浏览 map once, which
 also fills the in-process caches under them (hillshade, vendor assets, imports). A workspace that
 cannot be loaded is left to the pages, which say why.
 
@@ -53,26 +53,19 @@ def _warm() -> float:
         res = state._analyse(state.workspace_stamp())
         if not login_required(root):  # the local operator is who the pages will ask for
             ws = state._masked(str(root), stamp, LOCAL_OPERATOR.role, LOCAL_OPERATOR.township, ws)
-        _build_first_maps(ws, res)
+        _build_first_map(ws, res)
     except (LayerError, OSError, ValueError) as exc:  # the page shows the message; start anyway
         _LOG.warning("warm-up skipped: %s", exc)
         return 0.0
     return time.perf_counter() - t0
 
 
-def _build_first_maps(ws, res) -> None:
-    from layers.kinds import LAYER_KINDS
-    from layers.selection import Selection
+def _build_first_map(ws, res) -> None:
+    """Build and render the default 图层浏览 map once: fills the caches under every page's map
+    (hillshade, vendor assets, payload encoders)."""
     from riskmap.mapview import MapView, build_map
 
-    overview_layers = tuple(k.id for k in LAYER_KINDS if k.overview)  # as riskmap.ui.overview shows
-
-    values = None
-    if res.analysis is not None:
-        towns = res.analysis.townships
-        values = dict(zip(towns["name"], towns["risk_index"], strict=True))
-    for view in (MapView(selection=Selection(layers=overview_layers), show_villages=False), MapView()):
-        build_map(ws, view, township_values=values, asset_base="/app/static/").get_root().render()
+    build_map(ws, MapView(), township_values=res.risk_values, asset_base="/app/static/").get_root().render()
 
 
 def _import_pages() -> None:
